@@ -1,0 +1,73 @@
+package io.trolserve.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import io.trolserve.model.Placement;
+import jakarta.inject.Inject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Benchmarks that print figures (see BENCHMARKS.md for the recorded ones). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Print performance figures.",
+        subcommands = {BenchCommand.Single.class, BenchCommand.Memory.class})
+public class BenchCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    /** Options every bench shares. */
+    abstract static class ModelOptions {
+        @Option(names = "--model", description = "TroL checkpoint directory (default: trol.model.path)")
+        Path model;
+
+        @Option(names = "--device", description = "auto, cpu, cuda, cuda:N")
+        String device;
+
+        @Option(names = "--dtype", description = "auto, float32, bfloat16, float16")
+        String dtype;
+
+        @Inject
+        ModelSettings settings;
+
+        Path dir() {
+            return CliSupport.modelDir(model, settings);
+        }
+
+        Placement placement() {
+            return Placement.resolve(device != null ? device : settings.device(), dtype != null ? dtype : settings.dtype());
+        }
+    }
+
+    @Command(name = "single", mixinStandardHelpOptions = true,
+            description = "Prefill and decode tokens/s of one request (TroL-shaped prompt: text around one image).")
+    static class Single extends ModelOptions implements Callable<Integer> {
+        @Option(names = "--new-tokens", defaultValue = "64") int newTokens;
+        @Option(names = "--runs", defaultValue = "5") int runs;
+        @Option(names = "--text-tokens", defaultValue = "76", description = "Text tokens around the image's tokens") int textTokens;
+
+        @Override
+        public Integer call() {
+            SingleRequestBench.run(dir(), placement(), textTokens, newTokens, runs, System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "memory", mixinStandardHelpOptions = true,
+            description = "Process RSS before and after many consecutive generations.")
+    static class Memory extends ModelOptions implements Callable<Integer> {
+        @Option(names = "--generations", defaultValue = "500") int generations;
+        @Option(names = "--warmup", defaultValue = "50") int warmup;
+        @Option(names = "--new-tokens", defaultValue = "8") int newTokens;
+
+        @Override
+        public Integer call() {
+            MemoryBench.Report r = MemoryBench.run(dir(), placement(), warmup, generations, newTokens);
+            System.out.println(r);
+            return r.growthPercent() < 5.0 ? 0 : 1;
+        }
+    }
+}

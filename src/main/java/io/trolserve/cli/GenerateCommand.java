@@ -1,0 +1,128 @@
+package io.trolserve.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.trolserve.engine.GenerationResult;
+import io.trolserve.engine.PlainGenerator;
+import io.trolserve.engine.SamplingParams;
+import io.trolserve.model.Placement;
+import io.trolserve.model.TrolModel;
+import io.trolserve.text.AnswerText;
+import io.trolserve.text.IncrementalDetokenizer;
+import io.trolserve.text.PromptTemplate;
+import io.trolserve.text.TrolTokenizer;
+import io.trolserve.vision.DecodedImage;
+import io.trolserve.vision.ImageDecoder;
+import jakarta.inject.Inject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Answers one image-question with the plain (unbatched) path and prints, as its last stdout line,
+ * one JSON object: tokenIds (the stop token included), text, promptTokens, finishReason, timings.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Answer one question (about an image) and print the result as JSON.")
+public class GenerateCommand implements Callable<Integer> {
+
+    /** Decoding refuses images above this many pixels (decompression bombs). */
+    static final long MAX_PIXELS = 64L << 20;
+
+    @Option(names = "--model", description = "TroL checkpoint directory (default: trol.model.path)")
+    Path model;
+
+    @Option(names = "--image", description = "PNG or JPEG file the question is about")
+    Path image;
+
+    @Option(names = "--question", required = true, description = "The question")
+    String question;
+
+    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Upper bound on generated tokens (default ${DEFAULT-VALUE})")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "0", description = "0 is greedy (default)")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "1.0")
+    double topP;
+
+    @Option(names = "--top-k", defaultValue = "0")
+    int topK;
+
+    @Option(names = "--seed", description = "Seed for sampling; same seed, same tokens")
+    Long seed;
+
+    @Option(names = "--stop", description = "Stop string (repeatable)")
+    List<String> stop = new ArrayList<>();
+
+    @Option(names = "--prefill-chunk", defaultValue = "0", description = "Prompt tokens per prefill step; 0 = whole prompt")
+    int prefillChunk;
+
+    @Option(names = "--device", description = "auto, cpu, cuda, cuda:N (default: trol.device)")
+    String device;
+
+    @Option(names = "--dtype", description = "auto, float32, bfloat16, float16 (default: trol.dtype)")
+    String dtype;
+
+    @Inject
+    ModelSettings settings;
+
+    @Override
+    public Integer call() throws IOException {
+        Path dir = CliSupport.modelDir(model, settings);
+        SamplingParams params = new SamplingParams(maxNewTokens, temperature, topP, topK, seed, stop);
+        Placement placement = Placement.resolve(device != null ? device : settings.device(),
+                dtype != null ? dtype : settings.dtype());
+        List<PlainGenerator.RgbImage> images = image == null ? List.of() : List.of(readImage(image));
+        try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
+             TrolModel trol = TrolModel.load(dir, placement)) {
+            PromptTemplate.Prompt prompt = PromptTemplate.encode(tokenizer, question, !images.isEmpty(),
+                    trol.imageTokensPerImage());
+            int[] stopIds = {tokenizer.eosTokenId(), tokenizer.endOfTurnTokenId()};
+            IncrementalDetokenizer detokenizer = new IncrementalDetokenizer(tokenizer);
+            StringBuilder streamed = new StringBuilder();
+            GenerationResult result = new PlainGenerator(trol).generate(
+                    new PlainGenerator.Request(prompt.tokenIds(), images, params, stopIds, prefillChunk, false),
+                    (index, token) -> {
+                        streamed.append(detokenizer.next(token));
+                        return !AnswerText.hitsStop(streamed, params.stop());
+                    });
+            System.out.println(new ObjectMapper().writeValueAsString(output(tokenizer, result, prompt, params, stopIds)));
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> output(TrolTokenizer tokenizer, GenerationResult r, PromptTemplate.Prompt prompt,
+                                              SamplingParams params, int[] stopIds) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("tokenIds", r.tokenIds());
+        out.put("text", AnswerText.of(tokenizer, r.tokenIds(), stopIds, params.stop()));
+        out.put("promptTokens", r.promptTokens());
+        out.put("imageTokens", prompt.numImageTokens());
+        out.put("completionTokens", r.tokenIds().length);
+        out.put("finishReason", r.finishReason().wireName());
+        out.put("timings", CliSupport.timings(r));
+        return out;
+    }
+
+    private static PlainGenerator.RgbImage readImage(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("image file not found: " + file);
+        }
+        DecodedImage decoded = ImageDecoder.decode(bytes, MAX_PIXELS);
+        return new PlainGenerator.RgbImage(decoded.width(), decoded.height(), decoded.rgb());
+    }
+}

@@ -1,0 +1,48 @@
+package io.trolserve.engine;
+
+import java.util.List;
+
+/**
+ * How one request chooses its tokens. Temperature 0 is greedy (argmax, ties to the lowest id, as
+ * {@code torch.argmax}); otherwise temperature, then top-k, then top-p, then a draw from a
+ * generator seeded per request, so the same seed gives the same tokens whatever else runs.
+ *
+ * @param topK 0 disables top-k
+ * @param topP 1.0 disables nucleus sampling
+ * @param seed null draws a seed per request
+ * @param stop stop strings: generation ends when the answer text contains one; it is cut there
+ */
+public record SamplingParams(int maxNewTokens, double temperature, double topP, int topK, Long seed,
+                             List<String> stop) {
+
+    public static final int DEFAULT_MAX_NEW_TOKENS = 256;
+
+    public SamplingParams {
+        if (maxNewTokens <= 0) {
+            throw new IllegalArgumentException("maxNewTokens must be positive, got " + maxNewTokens);
+        }
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw new IllegalArgumentException("topP must be in (0, 1], got " + topP);
+        }
+        if (topK < 0) {
+            throw new IllegalArgumentException("topK must be >= 0, got " + topK);
+        }
+        stop = stop == null ? List.of() : List.copyOf(stop);
+        for (String s : stop) {
+            if (s.isEmpty()) {
+                throw new IllegalArgumentException("stop strings must not be empty");
+            }
+        }
+    }
+
+    public static SamplingParams greedy(int maxNewTokens) {
+        return new SamplingParams(maxNewTokens, 0.0, 1.0, 0, null, List.of());
+    }
+
+    public boolean isGreedy() {
+        return temperature == 0.0;
+    }
+}

@@ -1,0 +1,66 @@
+package io.trolserve.model;
+
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Causal grouped-query attention of each sequence's new rows over its K/V context (TROL_SPEC §4):
+ * scale 1/sqrt(d), kv head h serving query heads h*g .. h*g+g-1.
+ *
+ * <p>The mask is chosen per segment because libtorch's {@code is_causal} is top-left aligned:
+ * <pre>
+ * n new rows, context of L = start + n keys
+ * n == 1          : no mask, the token sees all L keys
+ * start == 0      : is_causal (square, top-left == bottom-right)
+ * otherwise       : explicit mask, row i sees keys j &lt;= start + i
+ * </pre>
+ */
+final class Attention {
+
+    private Attention() {
+    }
+
+    /**
+     * @param q (R, nH, d) rotated queries of the pass's rows
+     * @param k (R, nKV, d) rotated keys
+     * @param v (R, nKV, d)
+     * @return (R, nH * d)
+     */
+    static Tensor apply(int layer, Tensor q, Tensor k, Tensor v, PassRows rows, double scale) {
+        TensorVector outputs = new TensorVector();
+        for (PassRows.Segment s : rows.segments()) {
+            Tensor qs = q.narrow(0, s.rowOffset(), s.numRows());                        // (n, nH, d)
+            KvStore.KeyValues ctx = s.kv().append(layer, s.startPosition(),
+                    k.narrow(0, s.rowOffset(), s.numRows()), v.narrow(0, s.rowOffset(), s.numRows()));
+            Tensor qh = qs.transpose(0, 1).unsqueeze(0);                                 // (1, nH, n, d)
+            Tensor kh = ctx.keys().transpose(0, 1).unsqueeze(0);                         // (1, nKV, L, d)
+            Tensor vh = ctx.values().transpose(0, 1).unsqueeze(0);                       // (1, nKV, L, d)
+            boolean causal = s.numRows() > 1 && s.startPosition() == 0;
+            TensorOptional mask = s.numRows() > 1 && s.startPosition() > 0
+                    ? new TensorOptional(chunkMask(s.numRows(), s.startPosition(), q.device()))
+                    : new TensorOptional();
+            Tensor out = torch.scaled_dot_product_attention(qh, kh, vh, mask, 0.0, causal,
+                    new DoubleOptional(scale), true);                                   // (1, nH, n, d)
+            outputs.push_back(out.squeeze(0).transpose(0, 1).reshape(s.numRows(), -1)); // (n, nH*d)
+        }
+        return outputs.size() == 1 ? outputs.get(0) : torch.cat(outputs, 0);            // (R, nH*d)
+    }
+
+    /** (n, start + n) boolean: row i may attend to key j iff j <= start + i. */
+    private static Tensor chunkMask(int n, int start, Device device) {
+        try (TensorOptions longs = new TensorOptions(ScalarType.Long)) {
+            Tensor keys = torch.arange(new Scalar((double) (start + n)), longs).unsqueeze(0);        // (1, L)
+            Tensor queries = torch.arange(new Scalar((double) start), new Scalar((double) (start + n)), longs)
+                    .unsqueeze(1);                                                                  // (n, 1)
+            Tensor mask = keys.le(queries);                                                         // (n, L)
+            return device.is_cuda() ? mask.to(device, ScalarType.Bool) : mask;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.trolserve.vision;
+
+import java.util.Objects;
+
+/**
+ * An image as 8-bit RGB, the bytes PIL's {@code Image.open(f).convert("RGB")} gives (TROL_SPEC.md
+ * §2 step 1).
+ *
+ * <pre>
+ *   rgb[(y * width + x) * 3 + c],  c = 0 red, 1 green, 2 blue      // (H, W, 3), row-major
+ * </pre>
+ *
+ * The array is handed over, not copied: a 12-megapixel photo is 36 MB and is read once, by the
+ * preprocessor. Nobody writes to it after {@link ImageDecoder} returns.
+ *
+ * <p>{@code contentHash} is the SHA-256 (hex) of the <em>encoded</em> bytes, not of the pixels: a
+ * feature cache can then be consulted before decoding ({@link ImageDecoder#contentHash}), and the
+ * same pixels sent in two encodings only cost a cache miss, never a wrong hit. A cache key must
+ * still add what else the features depend on (model, preprocessing).
+ */
+public record DecodedImage(int width, int height, byte[] rgb, String contentHash) {
+
+    public DecodedImage {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("size must be positive: " + width + "x" + height);
+        }
+        Objects.requireNonNull(rgb, "rgb");
+        Objects.requireNonNull(contentHash, "contentHash");
+        if (rgb.length != 3L * width * height) {
+            throw new IllegalArgumentException(
+                    "rgb holds " + rgb.length + " bytes, " + width + "x" + height + "x3 expected");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DecodedImage[" + width + "x" + height + ", sha256=" + contentHash + "]";
+    }
+}

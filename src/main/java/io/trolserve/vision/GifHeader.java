@@ -1,0 +1,104 @@
+package io.trolserve.vision;
+
+import java.util.Arrays;
+
+/**
+ * A GIF's logical screen and first frame, composed as Pillow 9.4 composes frame 0: the canvas is the
+ * logical screen (grown if the frame reaches past it), filled with the frame's transparent index if
+ * it has one and with index 0 otherwise — not with the background colour — and the frame is pasted
+ * at its offset. Colours come from the frame's local table, else the global one. Later frames are
+ * ignored.
+ */
+record GifHeader(int width, int height, int frameLeft, int frameTop, int frameWidth, int frameHeight,
+        Palette palette, int fillIndex) implements FormatHeader {
+
+    @Override
+    public ImageFormat format() {
+        return ImageFormat.GIF;
+    }
+
+    @Override
+    public int rasterWidth() {
+        return frameWidth;
+    }
+
+    @Override
+    public int rasterHeight() {
+        return frameHeight;
+    }
+
+    static GifHeader parse(byte[] encoded) {
+        HeaderBytes h = new HeaderBytes(encoded, "GIF");
+        int screenWidth = h.u16le(6);
+        int screenHeight = h.u16le(8);
+        int flags = h.u8(10);
+        int pos = 13;
+        Palette palette = Palette.greyRamp();
+        if ((flags & 0x80) != 0) {
+            int size = 3 << ((flags & 7) + 1);
+            palette = Palette.ofTriples(slice(h, pos, size));
+            pos += size;
+        }
+        int transparent = -1;
+        while (true) {
+            int block = h.u8(pos);
+            if (block == 0x21) { // extension: label, then sub-blocks
+                if (h.u8(pos + 1) == 0xF9 && h.u8(pos + 2) >= 4 && (h.u8(pos + 3) & 1) != 0) {
+                    transparent = h.u8(pos + 6); // graphic control: the last one before the frame counts
+                }
+                pos = skipSubBlocks(h, pos + 2);
+            } else if (block == 0x2C) {
+                break;
+            } else if (block == 0x3B) {
+                throw h.corrupt("no image in file");
+            } else {
+                pos++; // stray byte: PIL skips it too
+            }
+        }
+        int left = h.u16le(pos + 1);
+        int top = h.u16le(pos + 3);
+        int frameWidth = h.u16le(pos + 5);
+        int frameHeight = h.u16le(pos + 7);
+        int frameFlags = h.u8(pos + 9);
+        if ((frameFlags & 0x80) != 0) {
+            palette = Palette.ofTriples(slice(h, pos + 10, 3 << ((frameFlags & 7) + 1)));
+        }
+        int width = Math.max(screenWidth, left + frameWidth);
+        int height = Math.max(screenHeight, top + frameHeight);
+        if (frameWidth == 0 || frameHeight == 0) {
+            throw h.corrupt("empty first frame " + frameWidth + "x" + frameHeight);
+        }
+        return new GifHeader(width, height, left, top, frameWidth, frameHeight, palette, Math.max(transparent, 0));
+    }
+
+    private static int skipSubBlocks(HeaderBytes h, int pos) {
+        int size;
+        while ((size = h.u8(pos)) != 0) {
+            pos += size + 1;
+        }
+        return pos + 1;
+    }
+
+    private static byte[] slice(HeaderBytes h, int pos, int size) {
+        h.require(pos, size);
+        return Arrays.copyOfRange(h.array(), pos, pos + size);
+    }
+
+    @Override
+    public byte[] toRgb(RawPixels pixels) {
+        byte[] out = new byte[3 * width * height];
+        palette.write(fillIndex, out, 0);
+        for (int o = 3; o < out.length; o *= 2) { // fill by doubling the filled prefix
+            System.arraycopy(out, 0, out, o, Math.min(o, out.length - o));
+        }
+        int[] row = pixels.newRow();
+        int bands = pixels.bands();
+        for (int y = 0; y < frameHeight; y++) {
+            pixels.row(y, row);
+            for (int x = 0; x < frameWidth; x++) {
+                palette.write(row[x * bands], out, 3 * ((frameTop + y) * width + frameLeft + x));
+            }
+        }
+        return out;
+    }
+}

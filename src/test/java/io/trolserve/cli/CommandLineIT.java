@@ -1,0 +1,97 @@
+package io.trolserve.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainIntegrationTest;
+
+/**
+ * The packaged jar's command line as a user runs it, one process per launch: init-tiny writes a
+ * checkpoint, generate answers on it and prints one JSON object as its last stdout line; bad input
+ * gets one clear line and exit 2.
+ */
+@QuarkusMainIntegrationTest
+class CommandLineIT {
+
+    private static Path checkpoint;
+
+    private static synchronized Path checkpoint(QuarkusMainLauncher launcher) throws IOException {
+        if (checkpoint == null) {
+            Path dir = Files.createTempDirectory("trol-cli-").resolve("micro");
+            LaunchResult r = launcher.launch("init-tiny", dir.toString(), "--preset", "micro");
+            assertThat(r.exitCode()).as(r.getErrorOutput()).isZero();
+            assertThat(dir.resolve("tokenizer.json")).exists();
+            checkpoint = dir;
+        }
+        return checkpoint;
+    }
+
+    @Test
+    void generateWithAnImagePrintsTheContractJson(QuarkusMainLauncher launcher) throws IOException {
+        Path dir = checkpoint(launcher);
+        Path image = Files.createTempFile("trol-", ".png");
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png", image.toFile());
+        LaunchResult r = launcher.launch("generate", "--model", dir.toString(), "--image", image.toString(),
+                "--question", "What is the troll doing?", "--max-new-tokens", "5");
+        assertThat(r.exitCode()).as(r.getErrorOutput()).isZero();
+        JsonNode json = lastLineJson(r);
+        assertThat(json.get("tokenIds").size()).isBetween(1, 5);
+        assertThat(json.get("promptTokens").asInt()).isGreaterThan(16);
+        assertThat(json.get("imageTokens").asInt()).isEqualTo(16);
+        assertThat(json.has("text")).isTrue();
+        assertThat(json.get("finishReason").asText()).isIn("stop", "length");
+    }
+
+    @Test
+    void greedyGenerateIsDeterministic(QuarkusMainLauncher launcher) throws IOException {
+        Path dir = checkpoint(launcher);
+        List<String> args = List.of("generate", "--model", dir.toString(), "--question", "Hi there", "--max-new-tokens", "6");
+        JsonNode first = lastLineJson(launcher.launch(args.toArray(String[]::new)));
+        JsonNode second = lastLineJson(launcher.launch(args.toArray(String[]::new)));
+        assertThat(first.get("tokenIds")).isEqualTo(second.get("tokenIds"));
+        assertThat(first.get("tokenIds").size()).isEqualTo(6);
+        assertThat(first.get("finishReason").asText()).isEqualTo("length");
+    }
+
+    @Test
+    void missingCheckpointIsOneClearLine(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("generate", "--model", "/nonexistent/trol", "--question", "hi");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.getErrorOutput()).contains("error:").contains("/nonexistent/trol").doesNotContain("Exception");
+    }
+
+    @Test
+    void anImageThatIsNotAnImageIsRefused(QuarkusMainLauncher launcher) throws IOException {
+        Path dir = checkpoint(launcher);
+        Path bogus = Files.createTempFile("trol-", ".png");
+        Files.writeString(bogus, "no pixels here");
+        LaunchResult r = launcher.launch("generate", "--model", dir.toString(), "--image", bogus.toString(), "--question", "hi");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.getErrorOutput()).contains("error:");
+    }
+
+    @Test
+    void initTinyRefusesToOverwriteACheckpoint(QuarkusMainLauncher launcher) throws IOException {
+        LaunchResult r = launcher.launch("init-tiny", checkpoint(launcher).toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.getErrorOutput()).contains("already holds a checkpoint");
+    }
+
+    private static JsonNode lastLineJson(LaunchResult r) throws IOException {
+        List<String> lines = r.getOutputStream();
+        assertThat(lines).as(r.getErrorOutput()).isNotEmpty();
+        return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    }
+}

@@ -1,0 +1,32 @@
+package io.trolserve.text;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** A tiny InternLM2-style tokenizer written into a test's temporary directory and loaded. */
+final class TinyTokenizerFixture {
+
+    /** V: ids 0..V-1 are the text vocabulary, V is &lt;image&gt;. */
+    static final int VOCAB_SIZE = 512;
+
+    private TinyTokenizerFixture() {}
+
+    static TrolTokenizer load(Path dir) {
+        return load(dir, VOCAB_SIZE);
+    }
+
+    static TrolTokenizer load(Path dir, int vocabSize) {
+        try {
+            TinyTokenizerWriter.write(dir.resolve(TrolTokenizer.FILE_NAME), vocabSize);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return TrolTokenizer.load(dir);
+    }
+
+    /** The id of byte-fallback token &lt;0xXX&gt; in the tiny layout. */
+    static int byteId(int b) {
+        return 3 + b;
+    }
+}
