@@ -86,6 +86,7 @@ public class GenerateCommand implements Callable<Integer> {
         List<PlainGenerator.RgbImage> images = image == null ? List.of() : List.of(readImage(image));
         try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
              TrolModel trol = TrolModel.load(dir, placement)) {
+            tokenizer.checkFits(trol.config().vocabSize(), trol.config().eosTokenId());
             PromptTemplate.Prompt prompt = PromptTemplate.encode(tokenizer, question, !images.isEmpty(),
                     trol.imageTokensPerImage());
             int[] stopIds = {tokenizer.eosTokenId(), tokenizer.endOfTurnTokenId()};

@@ -51,7 +51,12 @@ public final class Libtorch {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot extract the libtorch native libraries", e);
             }
-            Loader.load(org.bytedeco.pytorch.global.torch.class);
+            try {
+                Loader.load(org.bytedeco.pytorch.global.torch.class);
+            } catch (UnsatisfiedLinkError e) {
+                throw new IllegalStateException("libtorch's native libraries did not load (" + e.getMessage()
+                        + "). A -Pgpu build needs the CUDA 13 and cuDNN 9 libraries on the library path", e);
+            }
             loaded = true;
         }
     }

@@ -138,6 +138,26 @@ public final class TrolTokenizer implements AutoCloseable {
         return required(EOS);
     }
 
+    /**
+     * Fails unless this tokenizer belongs with weights of this vocabulary: {@code <image>} must be
+     * id V (the extra embedding row), no id may reach past it, and EOS must agree with config.json.
+     * A mismatch would not crash; it would silently feed the wrong embedding rows.
+     */
+    public void checkFits(int vocabSize, int configEosTokenId) {
+        if (imageTokenId() != vocabSize) {
+            throw CheckpointException.inFile(file, IMAGE + " has id " + imageTokenId() + " but config.json's vocab_size is "
+                    + vocabSize + "; the tokenizer and the weights do not belong together");
+        }
+        if (size > vocabSize + 1) {
+            throw CheckpointException.inFile(file, "holds " + size + " ids, more than the " + (vocabSize + 1)
+                    + " embedding rows of the weights");
+        }
+        if (eosTokenId() != configEosTokenId) {
+            throw CheckpointException.inFile(file, EOS + " has id " + eosTokenId() + " but config.json says eos_token_id "
+                    + configEosTokenId);
+        }
+    }
+
     public int endOfTurnTokenId() {
         return required(END_OF_TURN);
     }

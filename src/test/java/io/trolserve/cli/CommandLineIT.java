@@ -66,6 +66,22 @@ class CommandLineIT {
     }
 
     @Test
+    void withoutACheckpointItRunsTheTinyDefaultAndSaysSo(QuarkusMainLauncher launcher) throws IOException {
+        LaunchResult r = launcher.launch("generate", "--question", "What is the troll doing?", "--max-new-tokens", "3");
+        assertThat(r.exitCode()).as(r.getErrorOutput()).isZero();
+        assertThat(r.getErrorOutput()).contains("no checkpoint configured").contains("meaningless");
+        assertThat(lastLineJson(r).get("tokenIds").size()).isBetween(1, 3);
+    }
+
+    @Test
+    void nonPositiveMaxNewTokensIsRefused(QuarkusMainLauncher launcher) throws IOException {
+        LaunchResult r = launcher.launch("generate", "--model", checkpoint(launcher).toString(), "--question", "hi",
+                "--max-new-tokens", "0");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.getErrorOutput()).contains("maxNewTokens must be positive");
+    }
+
+    @Test
     void missingCheckpointIsOneClearLine(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("generate", "--model", "/nonexistent/trol", "--question", "hi");
         assertThat(r.exitCode()).isEqualTo(2);
