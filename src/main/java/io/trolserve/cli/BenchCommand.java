@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import io.trolserve.model.Placement;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Benchmarks that print figures (see BENCHMARKS.md for the recorded ones). */
@@ -20,31 +21,25 @@ public class BenchCommand implements Runnable {
     }
 
     /** Options every bench shares. */
-    abstract static class ModelOptions {
-        @Option(names = "--model", description = "TroL checkpoint directory (default: trol.model.path)")
-        Path model;
-
-        @Option(names = "--device", description = "auto, cpu, cuda, cuda:N")
-        String device;
-
-        @Option(names = "--dtype", description = "auto, float32, bfloat16, float16")
-        String dtype;
+    abstract static class ModelBench {
+        @Mixin
+        CheckpointOptions checkpoint;
 
         @Inject
         ModelSettings settings;
 
         Path dir() {
-            return CliSupport.modelDir(model, settings);
+            return checkpoint.dir(settings);
         }
 
         Placement placement() {
-            return Placement.resolve(device != null ? device : settings.device(), dtype != null ? dtype : settings.dtype());
+            return checkpoint.placement(settings);
         }
     }
 
     @Command(name = "single", mixinStandardHelpOptions = true,
             description = "Prefill and decode tokens/s of one request (TroL-shaped prompt: text around one image).")
-    static class Single extends ModelOptions implements Callable<Integer> {
+    static class Single extends ModelBench implements Callable<Integer> {
         @Option(names = "--new-tokens", defaultValue = "64") int newTokens;
         @Option(names = "--runs", defaultValue = "5") int runs;
         @Option(names = "--text-tokens", defaultValue = "76", description = "Text tokens around the image's tokens") int textTokens;
@@ -58,7 +53,7 @@ public class BenchCommand implements Runnable {
 
     @Command(name = "memory", mixinStandardHelpOptions = true,
             description = "Process RSS before and after many consecutive generations.")
-    static class Memory extends ModelOptions implements Callable<Integer> {
+    static class Memory extends ModelBench implements Callable<Integer> {
         @Option(names = "--generations", defaultValue = "500") int generations;
         @Option(names = "--warmup", defaultValue = "50") int warmup;
         @Option(names = "--new-tokens", defaultValue = "8") int newTokens;

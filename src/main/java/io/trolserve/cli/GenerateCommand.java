@@ -25,6 +25,7 @@ import io.trolserve.vision.DecodedImage;
 import io.trolserve.vision.ImageDecoder;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,8 +39,8 @@ public class GenerateCommand implements Callable<Integer> {
     /** Decoding refuses images above this many pixels (decompression bombs). */
     static final long MAX_PIXELS = 64L << 20;
 
-    @Option(names = "--model", description = "TroL checkpoint directory (default: trol.model.path)")
-    Path model;
+    @Mixin
+    CheckpointOptions checkpoint;
 
     @Option(names = "--image", description = "PNG or JPEG file the question is about")
     Path image;
@@ -68,21 +69,14 @@ public class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prefill-chunk", defaultValue = "0", description = "Prompt tokens per prefill step; 0 = whole prompt")
     int prefillChunk;
 
-    @Option(names = "--device", description = "auto, cpu, cuda, cuda:N (default: trol.device)")
-    String device;
-
-    @Option(names = "--dtype", description = "auto, float32, bfloat16, float16 (default: trol.dtype)")
-    String dtype;
-
     @Inject
     ModelSettings settings;
 
     @Override
     public Integer call() throws IOException {
-        Path dir = CliSupport.modelDir(model, settings);
         SamplingParams params = new SamplingParams(maxNewTokens, temperature, topP, topK, seed, stop);
-        Placement placement = Placement.resolve(device != null ? device : settings.device(),
-                dtype != null ? dtype : settings.dtype());
+        Path dir = checkpoint.dir(settings);
+        Placement placement = checkpoint.placement(settings);
         List<PlainGenerator.RgbImage> images = image == null ? List.of() : List.of(readImage(image));
         try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
              TrolModel trol = TrolModel.load(dir, placement)) {

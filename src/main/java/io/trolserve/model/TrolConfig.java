@@ -1,15 +1,10 @@
 package io.trolserve.model;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.trolserve.model.checkpoint.CheckpointException;
+import io.trolserve.model.checkpoint.JsonFiles;
 
 /**
  * The InternLM2 fields of a TroL checkpoint's config.json (TROL_SPEC §1), translated to Java
@@ -60,19 +55,7 @@ public record TrolConfig(
     }
 
     public static TrolConfig read(Path configJson) {
-        ConfigReader reader = new ConfigReader(configJson);
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(configJson));
-        } catch (NoSuchFileException e) {
-            throw CheckpointException.inFile(configJson, "config.json is missing");
-        } catch (JsonProcessingException e) {
-            throw CheckpointException.inFile(configJson, "not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw CheckpointException.inFile(configJson, "cannot read: " + e.getMessage(), e);
-        }
-        reader.check(root != null && root.isObject(), "config.json must hold a JSON object");
-        return fromJson(root, reader);
+        return fromJson(JsonFiles.readObject(configJson), new ConfigReader(configJson));
     }
 
     private static TrolConfig fromJson(JsonNode root, ConfigReader reader) {

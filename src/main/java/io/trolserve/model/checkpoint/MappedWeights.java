@@ -2,9 +2,7 @@ package io.trolserve.model.checkpoint;
 
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,9 +17,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.trolserve.model.Libtorch;
 
@@ -95,17 +91,8 @@ public final class MappedWeights implements AutoCloseable {
     }
 
     private static Map<String, String> readWeightMap(Path index) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(index));
-        } catch (NoSuchFileException e) {
-            throw CheckpointException.inFile(index, "file is missing");
-        } catch (JsonProcessingException e) {
-            throw CheckpointException.inFile(index, "not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw CheckpointException.inFile(index, "cannot read: " + e.getMessage(), e);
-        }
-        JsonNode map = root == null ? null : root.get("weight_map");
+        JsonNode root = JsonFiles.readObject(index);
+        JsonNode map = root.get("weight_map");
         if (map == null || !map.isObject() || map.isEmpty()) {
             throw CheckpointException.inFile(index, "has no 'weight_map' object");
         }

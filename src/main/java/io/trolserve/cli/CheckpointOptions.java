@@ -1,0 +1,27 @@
+package io.trolserve.cli;
+
+import java.nio.file.Path;
+
+import io.trolserve.model.Placement;
+import picocli.CommandLine.Option;
+
+/** The options every model-running subcommand takes; unset ones fall back to configuration. */
+public class CheckpointOptions {
+
+    @Option(names = "--model", description = "TroL checkpoint directory (default: trol.model.path, else the tiny checkpoint)")
+    Path model;
+
+    @Option(names = "--device", description = "auto, cpu, cuda, cuda:N (default: trol.device)")
+    String device;
+
+    @Option(names = "--dtype", description = "auto, float32, bfloat16, float16 (default: trol.dtype)")
+    String dtype;
+
+    Path dir(ModelSettings settings) {
+        return CliSupport.modelDir(model, settings);
+    }
+
+    Placement placement(ModelSettings settings) {
+        return Placement.resolve(device != null ? device : settings.device(), dtype != null ? dtype : settings.dtype());
+    }
+}
