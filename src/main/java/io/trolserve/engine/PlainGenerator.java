@@ -74,7 +74,7 @@ public final class PlainGenerator {
                 gaps.add(now - last);
                 last = now;
                 boolean more = listener.onToken(tokens.size() - 1, token);
-                if (isStop(token, r.stopTokenIds()) || !more) {
+                if ((!r.params().ignoreEos() && isStop(token, r.stopTokenIds())) || !more) {
                     reason = FinishReason.STOP;
                     break;
                 }

@@ -11,9 +11,11 @@ import java.util.List;
  * @param topP 1.0 disables nucleus sampling
  * @param seed null draws a seed per request
  * @param stop stop strings: generation ends when the answer text contains one; it is cut there
+ * @param ignoreEos keep generating through EOS and end-of-turn tokens until maxNewTokens (benchmarks
+ *                  need fixed output lengths; not offered on the wire)
  */
 public record SamplingParams(int maxNewTokens, double temperature, double topP, int topK, Long seed,
-                             List<String> stop) {
+                             List<String> stop, boolean ignoreEos) {
 
     public static final int DEFAULT_MAX_NEW_TOKENS = 256;
 
@@ -38,8 +40,16 @@ public record SamplingParams(int maxNewTokens, double temperature, double topP, 
         }
     }
 
+    public SamplingParams(int maxNewTokens, double temperature, double topP, int topK, Long seed, List<String> stop) {
+        this(maxNewTokens, temperature, topP, topK, seed, stop, false);
+    }
+
     public static SamplingParams greedy(int maxNewTokens) {
         return new SamplingParams(maxNewTokens, 0.0, 1.0, 0, null, List.of());
+    }
+
+    public SamplingParams ignoringEos() {
+        return new SamplingParams(maxNewTokens, temperature, topP, topK, seed, stop, true);
     }
 
     public boolean isGreedy() {

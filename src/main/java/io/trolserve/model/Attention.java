@@ -1,5 +1,8 @@
 package io.trolserve.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Scalar;
@@ -34,7 +37,7 @@ final class Attention {
      * @return (R, nH * d)
      */
     static Tensor apply(int layer, Tensor q, Tensor k, Tensor v, PassRows rows, double scale) {
-        TensorVector outputs = new TensorVector();
+        List<Tensor> outputs = new ArrayList<>();
         for (PassRows.Segment s : rows.segments()) {
             Tensor qs = q.narrow(0, s.rowOffset(), s.numRows());                        // (n, nH, d)
             KvStore.KeyValues ctx = s.kv().append(layer, s.startPosition(),
@@ -48,9 +51,10 @@ final class Attention {
                     : new TensorOptional();
             Tensor out = torch.scaled_dot_product_attention(qh, kh, vh, mask, 0.0, causal,
                     new DoubleOptional(scale), true);                                   // (1, nH, n, d)
-            outputs.push_back(out.squeeze(0).transpose(0, 1).reshape(s.numRows(), -1)); // (n, nH*d)
+            outputs.add(out.squeeze(0).transpose(0, 1).reshape(s.numRows(), -1));       // (n, nH*d)
         }
-        return outputs.size() == 1 ? outputs.get(0) : torch.cat(outputs, 0);            // (R, nH*d)
+        return outputs.size() == 1 ? outputs.get(0)
+                : torch.cat(new TensorVector(outputs.toArray(new Tensor[0])), 0);       // (R, nH*d)
     }
 
     /** (n, start + n) boolean: row i may attend to key j iff j <= start + i. */

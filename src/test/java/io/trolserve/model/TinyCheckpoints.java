@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Checkpoints written by the real {@code init-tiny} code, once per spec per test JVM. */
+import io.trolserve.text.TinyTokenizerWriter;
+import io.trolserve.text.TrolTokenizer;
+
+/** Checkpoints (weights, gates, tokenizer) written by the real {@code init-tiny} code, once per spec per test JVM. */
 public final class TinyCheckpoints {
 
     private static final Map<TinyCheckpointSpec, Path> WRITTEN = new ConcurrentHashMap<>();
@@ -24,7 +27,8 @@ public final class TinyCheckpoints {
                     root.toFile().deleteOnExit();
                 }
                 Path dir = root.resolve("ckpt-" + WRITTEN.size());
-                TinyCheckpointWriter.write(dir, s);
+                TrolConfig config = TinyCheckpointWriter.write(dir, s);
+                TinyTokenizerWriter.write(dir.resolve(TrolTokenizer.FILE_NAME), config.vocabSize());
                 return dir;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -1,0 +1,200 @@
+package io.trolserve.engine;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.jboss.logging.Logger;
+
+import io.trolserve.engine.kv.BlockManager;
+import io.trolserve.model.PagedKvPool;
+import io.trolserve.model.TrolModel;
+import io.trolserve.text.IncrementalDetokenizer;
+import io.trolserve.text.TrolTokenizer;
+
+/**
+ * The engine without its thread: {@link #step()} runs one iteration of
+ * {@code plan -> model step -> update}. Requests join and leave the batch at every step. Tests
+ * drive it directly, so that arrivals happen at exactly chosen steps; {@link Engine} runs it on
+ * its own thread. Construct, use and close it on one thread, inside an InferenceMode guard.
+ */
+public final class EngineCore implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(EngineCore.class);
+
+    private final TrolModel model;
+    private final TrolTokenizer tokenizer;
+    private final EngineConfig config;
+    private final PagedKvPool pool;
+    private final BlockManager blocks;
+    private final KvCacheManager kv;
+    private final Scheduler scheduler;
+    private final ModelRunner runner;
+    private final VisionCache vision;
+    private final Completions completions;
+    private final Map<String, Request> active = new HashMap<>();
+    private final int[] stopTokenIds;
+    private long steps;
+    private long preemptions;
+    private long promptTokens;
+    private long generatedTokens;
+    private long traversalPasses;
+    private int lastBatchSize;
+
+    public EngineCore(TrolModel model, TrolTokenizer tokenizer, EngineConfig config) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.config = config;
+        this.pool = new PagedKvPool(model.config(), model.placement(), config.numKvBlocks(), config.kvBlockSize());
+        this.blocks = new BlockManager(config.numKvBlocks(), config.prefixCache());
+        this.kv = new KvCacheManager(blocks, config.kvBlockSize(), config.prefixCache(), model.config().imageTokenId(),
+                model.imageTokensPerImage());
+        this.scheduler = new Scheduler(config, kv);
+        this.runner = new ModelRunner(model, pool);
+        this.vision = new VisionCache(model, config.visionCacheBytes());
+        this.stopTokenIds = new int[] {tokenizer.eosTokenId(), tokenizer.endOfTurnTokenId()};
+        this.completions = new Completions(tokenizer, stopTokenIds, kv, vision);
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** Accepts a request, or finishes it at once with an error saying why it can never run. */
+    public void submit(EngineRequest input, RequestListener listener) {
+        Request r = new Request(input, listener, new IncrementalDetokenizer(tokenizer), model.config().imageTokenId());
+        String problem = active.containsKey(input.id()) ? "a request with id " + input.id() + " is already running"
+                : RequestChecks.problem(r, model, kv, config);
+        if (problem != null) {
+            completions.finish(r, FinishReason.ERROR, problem);
+            return;
+        }
+        active.put(input.id(), r);
+        scheduler.add(r);
+    }
+
+    /** Ends a request at the next step with finish reason CANCELLED; unknown ids are ignored. */
+    public void cancel(String requestId) {
+        Request r = active.get(requestId);
+        if (r != null) {
+            r.cancelRequested = true;
+        }
+    }
+
+    public boolean hasWork() {
+        return scheduler.hasWork();
+    }
+
+    public StepReport step() {
+        long started = System.nanoTime();
+        expire();
+        StepPlan plan = scheduler.schedule();
+        preemptions += plan.preempted().size();
+        if (plan.isEmpty()) {
+            return StepReport.IDLE;
+        }
+        List<Request> needImages = new ArrayList<>();
+        for (StepPlan.Chunk c : plan.chunks()) {
+            if (c.request().firstScheduledNanos < 0) {
+                c.request().firstScheduledNanos = started;
+            }
+            if (c.request().needsImageFeatures()) {
+                needImages.add(c.request());
+            }
+        }
+        long forwardStarted = System.nanoTime();
+        Map<Request, float[]> logits;
+        try (PointerScope scope = new PointerScope()) {
+            vision.provide(needImages);
+            forwardStarted = System.nanoTime();
+            logits = runner.run(plan);
+        } catch (RuntimeException e) {
+            LOG.error("engine step failed; its requests end with an error", e);
+            plan.chunks().forEach(c -> finish(c.request(), FinishReason.ERROR, "engine step failed: " + e.getMessage()));
+            return StepReport.IDLE;
+        }
+        long forwardNanos = System.nanoTime() - forwardStarted;
+        int sampled = advance(plan, logits);
+        RequestChecks.invariants(plan, config, scheduler, blocks);
+        return report(plan, sampled, started, forwardNanos);
+    }
+
+    /** Updates computed counts and blocks, then samples, emits and finishes. @return tokens sampled */
+    private int advance(StepPlan plan, Map<Request, float[]> logits) {
+        lastBatchSize = plan.chunks().size();
+        for (StepPlan.Chunk c : plan.chunks()) {
+            Request r = c.request();
+            r.numComputed = c.end();
+            kv.registerComputed(r);
+            if (!r.prefilling()) {
+                completions.endPrefill(r);
+            }
+            if (c.traversed()) {
+                promptTokens += c.numTokens();
+                traversalPasses += (long) c.numTokens() * model.config().numLayers();
+            }
+        }
+        int sampled = 0;
+        for (StepPlan.Chunk c : plan.chunks()) {
+            if (c.samples()) {
+                FinishReason done = completions.emit(c.request(), logits.get(c.request()), lastBatchSize);
+                sampled++;
+                generatedTokens++;
+                if (done != null) {
+                    finish(c.request(), done, null);
+                }
+            }
+        }
+        return sampled;
+    }
+
+    private void expire() {
+        Instant now = Instant.now();
+        for (Request r : new ArrayList<>(active.values())) {
+            if (r.cancelRequested) {
+                finish(r, FinishReason.CANCELLED, null);
+            } else if (r.input.deadline() != null && now.isAfter(r.input.deadline())) {
+                finish(r, FinishReason.DEADLINE, null);
+            }
+        }
+    }
+
+    private void finish(Request r, FinishReason reason, String error) {
+        scheduler.remove(r);
+        active.remove(r.id());
+        completions.finish(r, reason, error);
+    }
+
+    private StepReport report(StepPlan plan, int sampled, long started, long forwardNanos) {
+        steps++;
+        int tokens = 0;
+        int prefill = 0;
+        boolean decodeOnly = true;
+        for (StepPlan.Chunk c : plan.chunks()) {
+            tokens += c.numTokens();
+            prefill += c.traversed() ? 1 : 0;
+            decodeOnly &= c.numTokens() == 1 && !c.traversed();
+        }
+        return new StepReport(plan.chunks().size(), prefill, tokens, sampled, decodeOnly, System.nanoTime() - started,
+                forwardNanos);
+    }
+
+    public EngineStats stats() {
+        return new EngineStats(scheduler.running().size(), scheduler.waiting().size(), lastBatchSize, config.numKvBlocks(),
+                blocks.numFreeBlocks(), blocks.numCachedBlocks(), vision.bytes(), steps, preemptions, promptTokens,
+                generatedTokens, traversalPasses, kv.prefixHitTokens());
+    }
+
+    /** Ends every request still in the engine as CANCELLED and frees all native memory. */
+    @Override
+    public void close() {
+        for (Request r : new ArrayList<>(active.values())) {
+            finish(r, FinishReason.CANCELLED, "engine shut down");
+        }
+        vision.close();
+        pool.close();
+    }
+}

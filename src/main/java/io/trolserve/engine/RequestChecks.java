@@ -1,0 +1,58 @@
+package io.trolserve.engine;
+
+import io.trolserve.engine.kv.BlockManager;
+import io.trolserve.model.TrolModel;
+
+/** What must hold of a request before it is accepted, and of the engine after every step. */
+final class RequestChecks {
+
+    private RequestChecks() {
+    }
+
+    /** Why a request can never run, or null if it can. */
+    static String problem(Request r, TrolModel model, KvCacheManager kv, EngineConfig config) {
+        int vocab = model.config().vocabSize();
+        for (int id : r.input.promptIds()) {
+            if (id < 0 || id > vocab) {
+                return "prompt token id " + id + " is outside the vocabulary [0, " + vocab + "]";
+            }
+        }
+        int expectedImageTokens = r.input.images().size() * model.imageTokensPerImage();
+        if (r.imageTokens != expectedImageTokens) {
+            return "the prompt holds " + r.imageTokens + " image tokens but " + r.input.images().size()
+                    + " image(s) give " + expectedImageTokens;
+        }
+        int length = r.promptLength() + r.input.params().maxNewTokens();
+        if (length > model.maxPositions()) {
+            return "prompt (" + r.promptLength() + " tokens) plus maxNewTokens (" + r.input.params().maxNewTokens()
+                    + ") exceeds the model's " + model.maxPositions() + " positions";
+        }
+        if (kv.peakBlocks(r) > config.numKvBlocks()) {
+            return "needs " + kv.peakBlocks(r) + " KV blocks but the pool holds " + config.numKvBlocks();
+        }
+        return null;
+    }
+
+    /** Checked at the end of every step; a violation is a bug, so it throws. */
+    static void invariants(StepPlan plan, EngineConfig config, Scheduler scheduler, BlockManager blocks) {
+        if (plan.tokenCost() > config.maxBatchTokens()) {
+            throw new IllegalStateException("step used " + plan.tokenCost() + " of a " + config.maxBatchTokens() + " token budget");
+        }
+        if (scheduler.running().size() > config.maxRunning()) {
+            throw new IllegalStateException(scheduler.running().size() + " requests running, more than " + config.maxRunning());
+        }
+        for (Request r : scheduler.running()) {
+            int needed = (r.numComputed + config.kvBlockSize() - 1) / config.kvBlockSize();
+            if (r.pass1Blocks.size() < needed) {
+                throw new IllegalStateException("request " + r.id() + " computed " + r.numComputed + " positions in "
+                        + r.pass1Blocks.size() + " blocks");
+            }
+        }
+        for (Request r : scheduler.waiting()) {
+            if (!r.pass1Blocks.isEmpty() || !r.pass2Blocks.isEmpty()) {
+                throw new IllegalStateException("waiting request " + r.id() + " holds KV blocks");
+            }
+        }
+        blocks.checkInvariants();
+    }
+}

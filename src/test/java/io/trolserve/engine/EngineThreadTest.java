@@ -1,0 +1,177 @@
+package io.trolserve.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.trolserve.model.TinyCheckpointSpec;
+import io.trolserve.model.TinyCheckpoints;
+import io.trolserve.model.TrolConfig;
+
+/**
+ * The engine behind its thread: many submitting threads, tokens streamed in order through the
+ * listener, cancellation and deadlines ending requests with their reasons, impossible requests
+ * refused with an error, and shutdown ending what is left.
+ */
+class EngineThreadTest {
+
+    private static EngineHarness harness;
+
+    @BeforeAll
+    static void setUp() {
+        harness = new EngineHarness(TinyCheckpoints.of(TinyCheckpointSpec.micro()));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        harness.close();
+    }
+
+    /** Collects everything a request streams. */
+    static final class Collector implements RequestListener {
+        final Map<String, List<TokenOutput>> tokens = new ConcurrentHashMap<>();
+        final Map<String, RequestOutput> done = new ConcurrentHashMap<>();
+        final CountDownLatch finished;
+
+        Collector(int expected) {
+            finished = new CountDownLatch(expected);
+        }
+
+        @Override
+        public void onToken(TokenOutput token) {
+            tokens.computeIfAbsent(token.requestId(), k -> new CopyOnWriteArrayList<>()).add(token);
+        }
+
+        @Override
+        public void onFinish(RequestOutput output) {
+            done.put(output.requestId(), output);
+            finished.countDown();
+        }
+    }
+
+    @Test
+    void manyThreadsSubmitAndEveryRequestStreamsItsTokensInOrder() throws Exception {
+        Collector collector = new Collector(24);
+        try (Engine engine = Engine.start(harness.model, harness.tokenizer, EngineConfig.defaults(512))) {
+            ExecutorService clients = Executors.newFixedThreadPool(4);
+            for (int k = 0; k < 24; k++) {
+                int n = k;
+                clients.submit(() -> engine.submit(request("r" + n, n, SamplingParams.greedy(4 + n % 5), null), collector));
+            }
+            assertThat(collector.finished.await(60, TimeUnit.SECONDS)).isTrue();
+            clients.shutdown();
+            assertThat(awaitIdle(engine).kvBlocksFree()).as("every block back").isEqualTo(512);
+        }
+        for (RequestOutput out : collector.done.values()) {
+            List<TokenOutput> streamed = collector.tokens.get(out.requestId());
+            assertThat(streamed).extracting(TokenOutput::index).containsExactly(range(out.tokenIds().length));
+            assertThat(streamed).extracting(TokenOutput::tokenId).containsExactly(box(out.tokenIds()));
+            assertThat(streamed.get(streamed.size() - 1).last()).isTrue();
+            assertThat(streamed.get(0).latencyMs()).isPositive();
+            assertThat(out.timings().ttftMs()).isNotNull();
+        }
+    }
+
+    @Test
+    void cancellationAndDeadlinesEndRequestsWithTheirReasons() throws Exception {
+        Collector collector = new Collector(3);
+        try (Engine engine = Engine.start(harness.model, harness.tokenizer, EngineConfig.defaults(512))) {
+            SamplingParams longAnswer = new SamplingParams(1500, 0.0, 1.0, 0, null, List.of()).ignoringEos();
+            engine.submit(request("cancel-me", 1, longAnswer, null), collector);
+            engine.submit(request("too-late", 2, SamplingParams.greedy(5), Instant.now().minusSeconds(1)), collector);
+            engine.submit(request("expires", 3, longAnswer, Instant.now().plusMillis(150)), collector);
+            Thread.sleep(50);
+            engine.cancel("cancel-me");
+            assertThat(collector.finished.await(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(collector.done.get("cancel-me").finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(collector.done.get("too-late").finishReason()).isEqualTo(FinishReason.DEADLINE);
+        assertThat(collector.done.get("too-late").tokenIds()).isEmpty();
+        assertThat(collector.done.get("expires").finishReason()).isEqualTo(FinishReason.DEADLINE);
+    }
+
+    @Test
+    void impossibleRequestsAreRefusedWithAReason() throws Exception {
+        Collector collector = new Collector(3);
+        TrolConfig c = harness.model.config();
+        try (Engine engine = Engine.start(harness.model, harness.tokenizer, EngineConfig.defaults(8))) {
+            engine.submit(request("too-long", 1, SamplingParams.greedy(5000), null), collector);
+            engine.submit(request("pool-too-small", 2, SamplingParams.greedy(200), null), collector);
+            engine.submit(new EngineRequest("bad-token", new int[] {1, c.vocabSize() + 5}, List.of(),
+                    SamplingParams.greedy(3), null, false), collector);
+            assertThat(collector.finished.await(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(collector.done.values()).allSatisfy(o -> assertThat(o.finishReason()).isEqualTo(FinishReason.ERROR));
+        assertThat(collector.done.get("too-long").error()).contains("positions");
+        assertThat(collector.done.get("pool-too-small").error()).contains("KV blocks");
+        assertThat(collector.done.get("bad-token").error()).contains("outside the vocabulary");
+    }
+
+    @Test
+    void shutdownEndsWhatIsLeftAsCancelled() throws Exception {
+        Collector collector = new Collector(2);
+        Engine engine = Engine.start(harness.model, harness.tokenizer, EngineConfig.defaults(512));
+        SamplingParams endless = new SamplingParams(1500, 0.0, 1.0, 0, null, List.of()).ignoringEos();
+        engine.submit(request("a", 1, endless, null), collector);
+        engine.submit(request("b", 2, endless, null), collector);
+        Thread.sleep(100);
+        engine.shutdown(Duration.ofMillis(50));
+        assertThat(collector.finished.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(collector.done.values()).allSatisfy(o -> assertThat(o.finishReason()).isEqualTo(FinishReason.CANCELLED));
+        assertThat(engine.isAlive()).isFalse();
+    }
+
+    private static EngineRequest request(String id, long seed, SamplingParams params, Instant deadline) {
+        TrolConfig c = harness.model.config();
+        Random random = new Random(seed);
+        boolean withImage = seed % 2 == 0;
+        int[] prompt = EngineHarness.prompt(c, new int[] {c.bosTokenId()}, withImage ? 1 : 0,
+                harness.model.imageTokensPerImage(), 5 + random.nextInt(20), random);
+        List<io.trolserve.vision.DecodedImage> images = withImage ? List.of(EngineHarness.image(32, 24, seed)) : List.of();
+        return new EngineRequest(id, prompt, images, params, deadline, false);
+    }
+
+    /** Stats are published after each step, a moment after the listeners ran. */
+    private static EngineStats awaitIdle(Engine engine) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            EngineStats s = engine.stats();
+            if (s.running() == 0 && s.waiting() == 0) {
+                return s;
+            }
+            Thread.sleep(10);
+        }
+        return engine.stats();
+    }
+
+    private static Integer[] range(int n) {
+        Integer[] out = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
+    }
+
+    private static Integer[] box(int[] values) {
+        List<Integer> out = new ArrayList<>();
+        for (int v : values) {
+            out.add(v);
+        }
+        return out.toArray(new Integer[0]);
+    }
+}
