@@ -29,6 +29,12 @@ final class CliSupport {
         }
     }
 
+    /** The model name answers carry: the checkpoint directory's name (TroL-1.8B, tiny, ...). */
+    static String modelName(Path dir) {
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        return name == null ? "trol" : name.toString();
+    }
+
     /** The trol.answers timing fields, in milliseconds. */
     static Map<String, Object> timings(GenerationResult r) {
         long[] gaps = r.tokenNanos();

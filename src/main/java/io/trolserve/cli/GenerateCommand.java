@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.trolserve.engine.EngineConfig;
 import io.trolserve.engine.GenerationResult;
 import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.SamplingParams;
@@ -45,8 +46,12 @@ public class GenerateCommand implements Callable<Integer> {
     @Option(names = "--image", description = "PNG or JPEG file the question is about")
     Path image;
 
-    @Option(names = "--question", required = true, description = "The question")
+    @Option(names = "--question", description = "The question (or use --requests)")
     String question;
+
+    @Option(names = "--requests", description = "A JSONL file of trol.requests records, all run through the batching"
+            + " engine; one trol.answers line (with tokenIds) per request is printed as it finishes")
+    Path requests;
 
     @Option(names = "--max-new-tokens", defaultValue = "256", description = "Upper bound on generated tokens (default ${DEFAULT-VALUE})")
     int maxNewTokens;
@@ -72,8 +77,17 @@ public class GenerateCommand implements Callable<Integer> {
     @Inject
     ModelSettings settings;
 
+    @Inject
+    EngineSettings engineSettings;
+
     @Override
     public Integer call() throws IOException {
+        if ((question == null) == (requests == null)) {
+            throw new IllegalArgumentException("give either --question or --requests");
+        }
+        if (requests != null) {
+            return runRequestsFile();
+        }
         SamplingParams params = new SamplingParams(maxNewTokens, temperature, topP, topK, seed, stop);
         Path dir = checkpoint.dir(settings);
         Placement placement = checkpoint.placement(settings);
@@ -93,6 +107,23 @@ public class GenerateCommand implements Callable<Integer> {
                         return !AnswerText.hitsStop(streamed, params.stop());
                     });
             System.out.println(new ObjectMapper().writeValueAsString(output(tokenizer, result, prompt, params, stopIds)));
+        }
+        return 0;
+    }
+
+    private int runRequestsFile() throws IOException {
+        if (!Files.isRegularFile(requests)) {
+            throw new IllegalArgumentException("requests file not found: " + requests);
+        }
+        Path dir = checkpoint.dir(settings);
+        try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
+             TrolModel trol = TrolModel.load(dir, checkpoint.placement(settings))) {
+            tokenizer.checkFits(trol.config().vocabSize(), trol.config().eosTokenId());
+            EngineConfig config = engineSettings.toConfig(trol);
+            if (prefillChunk > 0) {
+                config = config.withPrefill(prefillChunk, config.maxBatchTokens());
+            }
+            new RequestsFileRun(trol, tokenizer, CliSupport.modelName(dir), System.out).run(requests, config, MAX_PIXELS);
         }
         return 0;
     }

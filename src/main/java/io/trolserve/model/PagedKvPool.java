@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -35,8 +36,10 @@ public final class PagedKvPool implements AutoCloseable {
         try (Device device = placement.device();
              TensorOptions options = new TensorOptions(placement.scalarType()).device(new DeviceOptional(device))) {
             for (int i = 0; i < config.numLayers(); i++) {
-                keys.add(torch.zeros(shape, options));
-                values.add(torch.zeros(shape, options));
+                // uninitialised: a slot is always written before any step reads it, and untouched
+                // pages of a large pool then cost no time at start-up and no resident memory
+                keys.add(torch.empty(shape, options, new MemoryFormatOptional()));
+                values.add(torch.empty(shape, options, new MemoryFormatOptional()));
             }
         }
     }

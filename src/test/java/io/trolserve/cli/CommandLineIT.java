@@ -82,6 +82,41 @@ class CommandLineIT {
     }
 
     @Test
+    void requestsFileGetsOneAnswerPerLineThroughTheEngine(QuarkusMainLauncher launcher) throws IOException {
+        Path dir = checkpoint(launcher);
+        Path image = Files.createTempFile("trol-", ".png");
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(24, 18, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png", image.toFile());
+        String b64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(image));
+        Path requests = Files.createTempFile("trol-", ".jsonl");
+        Files.write(requests, List.of(
+                "{\"id\": \"inline\", \"question\": \"What is it?\", \"image\": {\"data\": \"" + b64
+                        + "\", \"mediaType\": \"image/png\"}, \"params\": {\"maxNewTokens\": 4}}",
+                "{\"id\": \"file\", \"question\": \"And this?\", \"image\": {\"url\": \"" + image.toUri()
+                        + "\"}, \"params\": {\"maxNewTokens\": 3, \"temperature\": 0.8, \"seed\": 5}}",
+                "{\"id\": \"text\", \"question\": \"Hello?\", \"params\": {\"maxNewTokens\": 2}}",
+                "{\"id\": \"late\", \"question\": \"Too late?\", \"deadline\": \"2020-01-01T00:00:00Z\"}",
+                "{\"id\": \"broken\", \"question\": \"What?\", \"image\": {\"data\": \"aGVsbG8=\", \"mediaType\": \"image/png\"}}",
+                "not json"));
+        LaunchResult r = launcher.launch("generate", "--model", dir.toString(), "--requests", requests.toString());
+        assertThat(r.exitCode()).as(r.getErrorOutput()).isZero();
+        java.util.Map<String, JsonNode> byId = new java.util.HashMap<>();
+        for (String line : r.getOutputStream()) {
+            if (line.startsWith("{")) {
+                JsonNode a = new ObjectMapper().readTree(line);
+                byId.put(a.get("id").asText(), a);
+            }
+        }
+        assertThat(byId).containsOnlyKeys("inline", "file", "text", "late", "broken", "line-6");
+        assertThat(byId.get("inline").get("tokenIds").size()).isBetween(1, 4);
+        assertThat(byId.get("inline").get("usage").get("imageTokens").asInt()).isEqualTo(16);
+        assertThat(byId.get("file").get("usage").get("imageTokens").asInt()).isEqualTo(16);
+        assertThat(byId.get("late").get("finishReason").asText()).isEqualTo("deadline");
+        assertThat(byId.get("broken").get("error").get("code").asText()).isEqualTo("unsupported-format");
+        assertThat(byId.get("line-6").get("error").get("code").asText()).isEqualTo("malformed-json");
+    }
+
+    @Test
     void missingCheckpointIsOneClearLine(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("generate", "--model", "/nonexistent/trol", "--question", "hi");
         assertThat(r.exitCode()).isEqualTo(2);

@@ -208,32 +208,34 @@ public final class BlockManager {
     public void checkInvariants() {
         int[] places = new int[numBlocks];
         for (int id : free) {
-            require(refCount[id] == 0 && keyOf[id] == null, "free block " + id + " has refcount "
+            require(refCount[id] == 0 && keyOf[id] == null, () -> "free block " + id + " has refcount "
                     + refCount[id] + ", key " + keyOf[id]);
             places[id]++;
         }
         for (int id : evictable) {
-            require(refCount[id] == 0 && keyOf[id] != null, "evictable block " + id + " has refcount "
+            require(refCount[id] == 0 && keyOf[id] != null, () -> "evictable block " + id + " has refcount "
                     + refCount[id] + ", key " + keyOf[id]);
             places[id]++;
         }
-        for (int id = 0; id < numBlocks; id++) {
-            require(refCount[id] >= 0, "block " + id + " has refcount " + refCount[id]);
+        for (int b = 0; b < numBlocks; b++) {
+            int id = b;
+            require(refCount[id] >= 0, () -> "block " + id + " has refcount " + refCount[id]);
             places[id] += refCount[id] > 0 ? 1 : 0;
-            require(places[id] == 1, "block " + id + " is in " + places[id] + " of free/evictable/held");
+            require(places[id] == 1, () -> "block " + id + " is in " + places[id] + " of free/evictable/held");
             require(keyOf[id] == null || Integer.valueOf(id).equals(cached.get(keyOf[id])),
-                    "block " + id + " has key " + keyOf[id] + " that maps to " + cached.get(keyOf[id]));
+                    () -> "block " + id + " has key " + keyOf[id] + " that maps to " + cached.get(keyOf[id]));
         }
         for (Map.Entry<BlockKey, Integer> e : cached.entrySet()) {
-            require(e.getKey().equals(keyOf[e.getValue()]), "key " + e.getKey() + " maps to block "
+            require(e.getKey().equals(keyOf[e.getValue()]), () -> "key " + e.getKey() + " maps to block "
                     + e.getValue() + " whose key is " + keyOf[e.getValue()]);
         }
-        require(prefixCaching || cached.isEmpty(), "prefix caching is off but " + cached.size() + " blocks are cached");
+        require(prefixCaching || cached.isEmpty(), () -> "prefix caching is off but " + cached.size() + " blocks are cached");
     }
 
-    private static void require(boolean ok, String violation) {
+    /** The message is built only on failure: this runs over every block after every step. */
+    private static void require(boolean ok, java.util.function.Supplier<String> violation) {
         if (!ok) {
-            throw new IllegalStateException(violation);
+            throw new IllegalStateException(violation.get());
         }
     }
 }

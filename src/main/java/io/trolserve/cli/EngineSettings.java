@@ -1,0 +1,46 @@
+package io.trolserve.cli;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.trolserve.engine.EngineConfig;
+import io.trolserve.model.PagedKvPool;
+import io.trolserve.model.TrolModel;
+
+/** {@code trol.engine.*}: how the engine batches; see {@link EngineConfig} for each field's meaning. */
+@ConfigMapping(prefix = "trol.engine")
+public interface EngineSettings {
+
+    @WithDefault("16")
+    int kvBlockSize();
+
+    /** Memory for the paged K/V pool (both traversal passes draw from it). */
+    @WithDefault("2147483648")
+    long kvCacheBytes();
+
+    @WithDefault("4096")
+    int maxBatchTokens();
+
+    @WithDefault("512")
+    int prefillChunkTokens();
+
+    @WithDefault("32")
+    int maxRunning();
+
+    @WithDefault("true")
+    boolean prefixCache();
+
+    @WithDefault("268435456")
+    long visionCacheBytes();
+
+    /**
+     * The engine configuration for this model: the pool gets as many blocks as the byte budget
+     * buys, but no more than max-running full-length sequences can use (both passes each).
+     */
+    default EngineConfig toConfig(TrolModel model) {
+        long perBlock = PagedKvPool.bytesPerBlock(model.config(), model.placement(), kvBlockSize());
+        long useful = 2L * maxRunning() * ((model.maxPositions() + kvBlockSize() - 1) / kvBlockSize());
+        int blocks = (int) Math.min(useful, EngineConfig.blocksForBudget(kvCacheBytes(), perBlock));
+        return new EngineConfig(kvBlockSize(), blocks, maxBatchTokens(), prefillChunkTokens(), maxRunning(),
+                prefixCache(), visionCacheBytes());
+    }
+}

@@ -1,0 +1,80 @@
+package io.trolserve.messaging;
+
+import java.util.List;
+
+import io.trolserve.engine.EngineRequest;
+import io.trolserve.engine.SamplingParams;
+import io.trolserve.messaging.contract.InlineImage;
+import io.trolserve.messaging.contract.RequestParams;
+import io.trolserve.messaging.contract.TrolRequest;
+import io.trolserve.messaging.contract.UrlImage;
+import io.trolserve.text.PromptTemplate;
+import io.trolserve.text.TrolTokenizer;
+import io.trolserve.vision.DecodedImage;
+import io.trolserve.vision.ImageDecodeException;
+import io.trolserve.vision.ImageDecoder;
+import io.trolserve.vision.ImageFetchException;
+import io.trolserve.vision.ImageFetcher;
+
+/**
+ * From a parsed {@code trol.requests} record to what the engine takes: the image fetched and
+ * decoded, the prompt built and tokenized. Runs on the caller's thread (CPU work, no tensors), so
+ * the engine thread only ever sees requests that can run.
+ */
+public final class RequestPreparation {
+
+    /** Either a request ready for the engine or the reason it cannot be. */
+    public sealed interface Outcome permits Prepared, Rejected {
+    }
+
+    public record Prepared(EngineRequest request) implements Outcome {
+    }
+
+    /** @param code the wire error code ({@code corrupt-image}, {@code url-not-allowed}, ...) */
+    public record Rejected(String id, String code, String message) implements Outcome {
+    }
+
+    private final TrolTokenizer tokenizer;
+    private final int imageTokensPerImage;
+    private final ImageFetcher fetcher;
+    private final long maxPixels;
+
+    public RequestPreparation(TrolTokenizer tokenizer, int imageTokensPerImage, ImageFetcher fetcher, long maxPixels) {
+        this.tokenizer = tokenizer;
+        this.imageTokensPerImage = imageTokensPerImage;
+        this.fetcher = fetcher;
+        this.maxPixels = maxPixels;
+    }
+
+    public Outcome prepare(TrolRequest r) {
+        List<DecodedImage> images;
+        try {
+            images = r.image() == null ? List.of() : List.of(decode(r));
+        } catch (ImageFetchException e) {
+            return new Rejected(r.id(), e.code(), e.getMessage());
+        } catch (ImageDecodeException e) {
+            return new Rejected(r.id(), wireName(e.code()), e.getMessage());
+        }
+        PromptTemplate.Prompt prompt;
+        try {
+            prompt = PromptTemplate.encode(tokenizer, r.question(), !images.isEmpty(), imageTokensPerImage);
+        } catch (IllegalArgumentException e) {
+            return new Rejected(r.id(), "invalid-prompt", e.getMessage());
+        }
+        return new Prepared(new EngineRequest(r.id(), prompt.tokenIds(), images, sampling(r.params()), r.deadline(),
+                false));
+    }
+
+    private DecodedImage decode(TrolRequest r) {
+        byte[] bytes = r.image() instanceof UrlImage url ? fetcher.fetch(url.url()) : ((InlineImage) r.image()).data();
+        return ImageDecoder.decode(bytes, maxPixels);
+    }
+
+    static SamplingParams sampling(RequestParams p) {
+        return new SamplingParams(p.maxNewTokens(), p.temperature(), p.topP(), p.topK(), p.seed(), p.stop());
+    }
+
+    private static String wireName(ImageDecodeException.Code code) {
+        return code.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+}
