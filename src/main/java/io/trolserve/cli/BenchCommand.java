@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** Benchmarks that print figures (see BENCHMARKS.md for the recorded ones). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Print performance figures.",
-        subcommands = {BenchCommand.Single.class, BenchCommand.Memory.class})
+        subcommands = {BenchCommand.Single.class, BenchCommand.Memory.class, EngineBenchCommand.class})
 public class BenchCommand implements Runnable {
 
     @Override
@@ -22,6 +22,7 @@ public class BenchCommand implements Runnable {
 
     /** Options every bench shares. */
     abstract static class ModelBench {
+        // shared by the subcommands below and by EngineBenchCommand
         @Mixin
         CheckpointOptions checkpoint;
 

@@ -184,7 +184,8 @@ public final class EngineCore implements AutoCloseable {
 
     public EngineStats stats() {
         return new EngineStats(scheduler.running().size(), scheduler.waiting().size(), lastBatchSize, config.numKvBlocks(),
-                blocks.numFreeBlocks(), blocks.numCachedBlocks(), vision.bytes(), steps, preemptions, promptTokens,
+                blocks.numFreeBlocks(), blocks.numCachedBlocks(), vision.bytes(), vision.misses(), vision.hits(), steps,
+                preemptions, promptTokens,
                 generatedTokens, traversalPasses, kv.prefixHitTokens());
     }
 

@@ -6,8 +6,9 @@ package io.trolserve.engine;
  * @param traversalPasses decoder-layer passes run over prompt tokens beyond the first pass
  */
 public record EngineStats(int running, int waiting, int lastBatchSize, int kvBlocksTotal, int kvBlocksFree,
-                          int kvBlocksCached, long visionCacheBytes, long steps, long preemptions, long promptTokens,
-                          long generatedTokens, long traversalPasses, long prefixCacheHitTokens) {
+                          int kvBlocksCached, long visionCacheBytes, long imagesEncoded, long visionCacheHits, long steps,
+                          long preemptions, long promptTokens, long generatedTokens, long traversalPasses,
+                          long prefixCacheHitTokens) {
 
-    public static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

@@ -1,0 +1,80 @@
+package io.trolserve.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.trolserve.engine.EngineConfig;
+import io.trolserve.model.TrolModel;
+import io.trolserve.text.TrolTokenizer;
+import jakarta.inject.Inject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench engine}: continuous batching against static batching and one request at a time on
+ * one fixed workload, then the Java share of a decode step at a fixed batch size.
+ */
+@Command(name = "engine", mixinStandardHelpOptions = true,
+        description = "Continuous vs static vs one-at-a-time batching on a fixed image-question workload.")
+class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Integer> {
+
+    @Option(names = "--requests", defaultValue = "64") int requests;
+    @Option(names = "--rate", defaultValue = "2.0", description = "Poisson arrivals per second") double rate;
+    @Option(names = "--min-tokens", defaultValue = "8") int minTokens;
+    @Option(names = "--max-tokens", defaultValue = "256") int maxTokens;
+    @Option(names = "--static-batch", defaultValue = "8") int staticBatch;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--modes", defaultValue = "CONTINUOUS,STATIC,ONE_AT_A_TIME", split = ",") List<EngineBench.Mode> modes;
+    @Option(names = "--java-share-batch", defaultValue = "16") int shareBatch;
+    @Option(names = "--java-share-steps", defaultValue = "40") int shareSteps;
+
+    @Inject
+    EngineSettings engineSettings;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        try (TrolModel model = TrolModel.load(dir(), placement()); TrolTokenizer tokenizer = TrolTokenizer.load(dir())) {
+            EngineConfig config = engineSettings.toConfig(model);
+            BenchWorkload workload = BenchWorkload.generate(tokenizer, model.imageTokensPerImage(), requests, rate,
+                    minTokens, maxTokens, seed);
+            out.printf("model %s on %s: hidden %d, %d layers, %d image tokens; engine %s%n", dir(), placement(),
+                    model.config().hiddenSize(), model.config().numLayers(), model.imageTokensPerImage(), config);
+            out.printf("workload: %d image-questions (own image each), outputs %d..%d tokens (%d in all), Poisson %.2f/s,"
+                    + " seed %d; static batches of %d%n", requests, minTokens, maxTokens, workload.outputTokens(), rate,
+                    seed, staticBatch);
+            List<EngineBench.Result> results = new ArrayList<>();
+            for (EngineBench.Mode mode : modes) {
+                EngineBench.Result r = EngineBench.run(model, tokenizer, config, workload, mode, staticBatch);
+                results.add(r);
+                out.printf("%-14s %8.1f tok/s  %7.1f s  batch %5.1f  TTFT p50 %8.1f p99 %8.1f ms  ITL p50 %7.1f p99 %7.1f ms%n",
+                        mode, r.tokensPerSecond(), r.seconds(), r.meanBatch(), r.ttftMs().p50(), r.ttftMs().p99(),
+                        r.itlMs().p50(), r.itlMs().p99());
+            }
+            printRatios(out, results);
+            JavaShareProbe.Share share = JavaShareProbe.measure(model, tokenizer, config, shareBatch, shareSteps);
+            out.printf("decode step at batch %d: %.1f ms; Java's own share %.2f%% (%d samples in libtorch ops, %d elsewhere)%n",
+                    share.batch(), share.meanStepMs(), share.javaPercent(), share.libtorchSamples(), share.javaSamples());
+        }
+        return 0;
+    }
+
+    private static void printRatios(PrintStream out, List<EngineBench.Result> results) {
+        EngineBench.Result continuous = find(results, EngineBench.Mode.CONTINUOUS);
+        EngineBench.Result fixed = find(results, EngineBench.Mode.STATIC);
+        EngineBench.Result single = find(results, EngineBench.Mode.ONE_AT_A_TIME);
+        if (continuous != null && fixed != null) {
+            out.printf("continuous / static: %.2fx tokens/s; TTFT p99 %.2fx of static's%n",
+                    continuous.tokensPerSecond() / fixed.tokensPerSecond(), continuous.ttftMs().p99() / fixed.ttftMs().p99());
+        }
+        if (continuous != null && single != null) {
+            out.printf("continuous / one-at-a-time: %.2fx tokens/s%n", continuous.tokensPerSecond() / single.tokensPerSecond());
+        }
+    }
+
+    private static EngineBench.Result find(List<EngineBench.Result> results, EngineBench.Mode mode) {
+        return results.stream().filter(r -> r.mode() == mode).findFirst().orElse(null);
+    }
+}
