@@ -88,6 +88,8 @@ public final class Engine implements AutoCloseable {
                 core.step();
                 stats.set(core.stats());
             }
+            // anything submitted while shutting down still gets its answer (CANCELLED, from close)
+            drainInbox(core, false);
         } catch (Throwable t) {
             failure = t;
             LOG.error("the engine thread died", t);
