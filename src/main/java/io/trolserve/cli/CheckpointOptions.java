@@ -3,6 +3,8 @@ package io.trolserve.cli;
 import java.nio.file.Path;
 
 import io.trolserve.model.Placement;
+import io.trolserve.service.CheckpointLocation;
+import io.trolserve.service.ModelSettings;
 import picocli.CommandLine.Option;
 
 /** The options every model-running subcommand takes; unset ones fall back to configuration. */
@@ -18,7 +20,7 @@ public class CheckpointOptions {
     String dtype;
 
     Path dir(ModelSettings settings) {
-        return CliSupport.modelDir(model, settings);
+        return CheckpointLocation.resolve(model, settings);
     }
 
     Placement placement(ModelSettings settings) {

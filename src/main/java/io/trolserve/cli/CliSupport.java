@@ -1,8 +1,5 @@
 package io.trolserve.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,27 +9,6 @@ import io.trolserve.engine.GenerationResult;
 final class CliSupport {
 
     private CliSupport() {
-    }
-
-    /** The --model option, else trol.model.path (TROL_MODEL_PATH), else the tiny default checkpoint. */
-    static Path modelDir(Path option, ModelSettings settings) {
-        if (option != null) {
-            return option;
-        }
-        if (settings.model().path().isPresent()) {
-            return settings.model().path().get();
-        }
-        try {
-            return TinyCheckpointFiles.ensureDefault(settings.model().tinyDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the default tiny checkpoint to " + settings.model().tinyDir(), e);
-        }
-    }
-
-    /** The model name answers carry: the checkpoint directory's name (TroL-1.8B, tiny, ...). */
-    static String modelName(Path dir) {
-        Path name = dir.toAbsolutePath().normalize().getFileName();
-        return name == null ? "trol" : name.toString();
     }
 
     /** The trol.answers timing fields, in milliseconds. */

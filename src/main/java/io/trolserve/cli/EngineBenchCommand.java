@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import io.trolserve.engine.EngineConfig;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.service.EngineSettings;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

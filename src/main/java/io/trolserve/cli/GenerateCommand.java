@@ -18,6 +18,9 @@ import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.model.Placement;
 import io.trolserve.model.TrolModel;
+import io.trolserve.service.CheckpointLocation;
+import io.trolserve.service.EngineSettings;
+import io.trolserve.service.ModelSettings;
 import io.trolserve.text.AnswerText;
 import io.trolserve.text.IncrementalDetokenizer;
 import io.trolserve.text.PromptTemplate;
@@ -123,7 +126,7 @@ public class GenerateCommand implements Callable<Integer> {
             if (prefillChunk > 0) {
                 config = config.withPrefill(prefillChunk, config.maxBatchTokens());
             }
-            new RequestsFileRun(trol, tokenizer, CliSupport.modelName(dir), System.out).run(requests, config, MAX_PIXELS);
+            new RequestsFileRun(trol, tokenizer, CheckpointLocation.modelName(dir), System.out).run(requests, config, MAX_PIXELS);
         }
         return 0;
     }

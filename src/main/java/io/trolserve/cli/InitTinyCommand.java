@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import io.trolserve.model.TinyCheckpointSpec;
 import io.trolserve.model.TrolConfig;
 import io.trolserve.model.checkpoint.DType;
+import io.trolserve.service.TinyCheckpointFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

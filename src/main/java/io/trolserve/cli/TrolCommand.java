@@ -1,21 +1,23 @@
 package io.trolserve.cli;
 
-import io.quarkus.picocli.runtime.annotations.TopCommand;
+import java.util.concurrent.Callable;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar quarkus-run.jar <subcommand>}: the one entry point of the jar. */
-@TopCommand
+/** {@code java -jar quarkus-run.jar [subcommand]}: without a subcommand it serves. */
 @Command(name = "trol-serve", mixinStandardHelpOptions = true,
         description = "TroL vision-language inference: answers image-questions with a TroL checkpoint.",
-        subcommands = {GenerateCommand.class, InitTinyCommand.class, BenchCommand.class})
-public class TrolCommand implements Runnable {
+        subcommands = {ServeCommand.class, GenerateCommand.class, AskCommand.class, InitTinyCommand.class,
+            BenchCommand.class})
+public class TrolCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() throws Exception {
+        Object serve = spec.subcommands().get("serve").getCommand();
+        return ((ServeCommand) serve).call();
     }
 }

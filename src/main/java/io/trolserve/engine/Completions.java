@@ -5,7 +5,6 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 import io.trolserve.text.AnswerText;
-import io.trolserve.text.TrolTokenizer;
 
 /**
  * The output side of a request: sampling its next token, streaming it with its timing, deciding
@@ -16,13 +15,11 @@ final class Completions {
 
     private static final Logger LOG = Logger.getLogger(Completions.class);
 
-    private final TrolTokenizer tokenizer;
     private final int[] stopTokenIds;
     private final KvCacheManager kv;
     private final VisionCache vision;
 
-    Completions(TrolTokenizer tokenizer, int[] stopTokenIds, KvCacheManager kv, VisionCache vision) {
-        this.tokenizer = tokenizer;
+    Completions(int[] stopTokenIds, KvCacheManager kv, VisionCache vision) {
         this.stopTokenIds = stopTokenIds;
         this.kv = kv;
         this.vision = vision;
@@ -47,6 +44,11 @@ final class Completions {
         r.streamedText.append(text);
         FinishReason done = stopToken || AnswerText.hitsStop(r.streamedText, r.input.params().stop()) ? FinishReason.STOP
                 : r.outputs.size() >= r.input.params().maxNewTokens() ? FinishReason.LENGTH : null;
+        if (done != null) {
+            String rest = r.detokenizer.flush();   // bytes of a character the answer ends inside of
+            text += rest;
+            r.streamedText.append(rest);
+        }
         java.time.Instant wall = java.time.Instant.now();
         long micros = wall.getEpochSecond() * 1_000_000 + wall.getNano() / 1_000;
         notify(r, new TokenOutput(r.id(), r.outputs.size() - 1, token, text, micros, gap / 1e6, batchSize, done != null));
@@ -69,8 +71,10 @@ final class Completions {
         endPrefill(r);
         r.state = RequestState.FINISHED;
         int[] ids = r.outputIds();
-        int[] stops = r.input.params().ignoreEos() ? new int[0] : stopTokenIds;
-        String text = AnswerText.of(tokenizer, ids, stops, r.input.params().stop());
+        // the answer is the streamed text itself: a fresh decode of all ids can differ where bytes do
+        // not form UTF-8 (the decoder then replaces a whole byte run), and the token events a client
+        // concatenated must agree with the answer
+        String text = AnswerText.fromStream(r.streamedText, r.input.params().stop());
         RequestOutput out = new RequestOutput(r.id(), ids, text, reason, error, r.promptLength(), r.imageTokens,
                 timings(r), r.input.captureLogits() ? List.copyOf(r.logits) : List.of());
         try {

@@ -56,7 +56,7 @@ public final class EngineCore implements AutoCloseable {
         this.runner = new ModelRunner(model, pool);
         this.vision = new VisionCache(model, config.visionCacheBytes());
         this.stopTokenIds = new int[] {tokenizer.eosTokenId(), tokenizer.endOfTurnTokenId()};
-        this.completions = new Completions(tokenizer, stopTokenIds, kv, vision);
+        this.completions = new Completions(stopTokenIds, kv, vision);
     }
 
     public EngineConfig config() {

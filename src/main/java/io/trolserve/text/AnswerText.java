@@ -25,6 +25,11 @@ public final class AnswerText {
         return cutAtStop(text, stopStrings).strip();
     }
 
+    /** The answer from the text streamed token by token (stop token excluded): cut at a stop string, trimmed. */
+    public static String fromStream(CharSequence streamed, List<String> stopStrings) {
+        return cutAtStop(streamed.toString(), stopStrings).strip();
+    }
+
     /** Whether the text streamed so far contains a stop string (generation should end). */
     public static boolean hitsStop(CharSequence text, List<String> stopStrings) {
         String s = text.toString();

@@ -1,4 +1,4 @@
-package io.trolserve.cli;
+package io.trolserve.service;
 
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.trolserve.cli;
+package io.trolserve.service;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

@@ -1,4 +1,4 @@
-package io.trolserve.cli;
+package io.trolserve.service;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;

@@ -1,0 +1,57 @@
+package io.trolserve.api;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import io.trolserve.messaging.contract.ContractJson;
+import io.trolserve.messaging.contract.TrolAnswer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * REST callers waiting for answers, by request id. Every instance reads all of
+ * {@code trol.answers} (its own consumer group), because any instance may have produced the
+ * answer to a request this instance published.
+ */
+@ApplicationScoped
+public class AnswerWaiters {
+
+    private static final Logger LOG = Logger.getLogger(AnswerWaiters.class);
+
+    private final Map<String, CompletableFuture<TrolAnswer>> waiting = new ConcurrentHashMap<>();
+
+    /** Registers before the request is published, so the answer cannot slip past. */
+    CompletableFuture<TrolAnswer> await(String id, Duration timeout) {
+        CompletableFuture<TrolAnswer> future = new CompletableFuture<>();
+        waiting.put(id, future);
+        return future.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((answer, failure) -> waiting.remove(id, future));
+    }
+
+    void cancel(String id) {
+        CompletableFuture<TrolAnswer> f = waiting.remove(id);
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    @Incoming("answers-in")
+    public void onAnswer(byte[] value) {
+        TrolAnswer answer;
+        try {
+            answer = ContractJson.readAnswer(value);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring an unreadable record on trol.answers: " + e.getMessage());
+            return;
+        }
+        CompletableFuture<TrolAnswer> f = waiting.get(answer.id());
+        if (f != null) {
+            f.complete(answer);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.trolserve.api;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.trolserve.messaging.contract.ContractJson;
+import io.trolserve.messaging.contract.InvalidRequestException;
+import io.trolserve.messaging.contract.TokenEvent;
+import io.trolserve.messaging.contract.TrolRequest;
+import io.trolserve.service.ServiceRuntime;
+import io.trolserve.vision.ImageDecodeException;
+import io.trolserve.vision.ImageDecoder;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * REST beside Kafka: a request posted here goes through {@code trol.requests} like any other
+ * (so it is batched, answered once, and survives a restart), and the caller waits for its answer
+ * on {@code trol.answers}.
+ */
+@Path("/v1/answers")
+public class AnswersResource {
+
+    @Inject
+    ServiceRuntime runtime;
+
+    @Inject
+    AnswerWaiters waiters;
+
+    @Inject
+    TokenFeed tokens;
+
+    @Inject
+    @Channel("trol-requests-out")
+    Emitter<byte[]> requests;
+
+    @ConfigProperty(name = "trol.api.answer-timeout", defaultValue = "PT5M")
+    Duration answerTimeout;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public CompletionStage<Response> ask(byte[] body) {
+        return submit(body);
+    }
+
+    /** The same as a form: an image file and a question (and optionally maxNewTokens). */
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    public CompletionStage<Response> askWithUpload(@RestForm String question, @RestForm FileUpload image,
+                                                   @RestForm Integer maxNewTokens, @RestForm String id) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", id == null || id.isBlank() ? UUID.randomUUID().toString() : id);
+        json.put("question", question);
+        try {
+            if (image != null) {
+                byte[] bytes = java.nio.file.Files.readAllBytes(image.uploadedFile());
+                String type = "image/" + ImageDecoder.probe(bytes).format().name().toLowerCase(Locale.ROOT);
+                json.put("image", Map.of("data", Base64.getEncoder().encodeToString(bytes), "mediaType", type));
+            }
+            if (maxNewTokens != null) {
+                json.put("params", Map.of("maxNewTokens", maxNewTokens));
+            }
+            return submit(new ObjectMapper().writeValueAsBytes(json));
+        } catch (ImageDecodeException e) {
+            return CompletableFuture.completedFuture(badRequest(e.code().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                    e.getMessage()));
+        } catch (java.io.IOException e) {
+            return CompletableFuture.completedFuture(badRequest("invalid-upload", e.getMessage()));
+        }
+    }
+
+    @GET
+    @Path("/{id}/tokens")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<TokenEvent> tokens(@PathParam("id") String id) {
+        return tokens.stream(id);
+    }
+
+    private CompletionStage<Response> submit(byte[] body) {
+        if (!runtime.ready()) {
+            return CompletableFuture.completedFuture(Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                    .entity(error("not-ready", "the model is not loaded yet")).build());
+        }
+        String fallbackId = UUID.randomUUID().toString();
+        TrolRequest request;
+        try {
+            request = runtime.parser().parse(body, fallbackId);
+        } catch (InvalidRequestException e) {
+            return CompletableFuture.completedFuture(badRequest(e.code().wireName(), e.getMessage()));
+        }
+        byte[] value = request.id().equals(fallbackId) ? withId(body, fallbackId) : body;
+        CompletableFuture<io.trolserve.messaging.contract.TrolAnswer> answer = waiters.await(request.id(), answerTimeout);
+        OutgoingKafkaRecordMetadata<byte[]> key = OutgoingKafkaRecordMetadata.<byte[]>builder()
+                .withKey(request.id().getBytes(StandardCharsets.UTF_8)).build();
+        requests.send(Message.of(value).addMetadata(key).withNack(failure -> {
+            answer.completeExceptionally(failure);
+            return CompletableFuture.completedFuture(null);
+        }));
+        return answer.handle((a, failure) -> {
+            if (failure == null) {
+                return Response.ok(ContractJson.toJson(a)).build();
+            }
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause instanceof TimeoutException) {
+                return Response.status(Response.Status.GATEWAY_TIMEOUT)
+                        .entity(error("timeout", "no answer for " + request.id() + " within " + answerTimeout)).build();
+            }
+            return Response.status(Response.Status.BAD_GATEWAY).entity(error("kafka", String.valueOf(cause.getMessage())))
+                    .build();
+        });
+    }
+
+    /** The request JSON with the generated id set, so that the record carries the id the caller waits for. */
+    private static byte[] withId(byte[] body, String id) {
+        try {
+            ObjectMapper json = new ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode node = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(body);
+            node.put("id", id);
+            return json.writeValueAsBytes(node);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a request that parsed could not be re-read", e);
+        }
+    }
+
+    private static Response badRequest(String code, String message) {
+        return Response.status(Response.Status.BAD_REQUEST).entity(error(code, message)).build();
+    }
+
+    private static String error(String code, String message) {
+        try {
+            return new ObjectMapper().writeValueAsString(Map.of("error", Map.of("code", code, "message", message)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
