@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 /** Benchmarks that print figures (see BENCHMARKS.md for the recorded ones). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Print performance figures.",
-        subcommands = {BenchCommand.Single.class, BenchCommand.Memory.class, EngineBenchCommand.class})
+        subcommands = {BenchCommand.Single.class, BenchCommand.Memory.class, EngineBenchCommand.class,
+            KafkaBenchCommand.class})
 public class BenchCommand implements Runnable {
 
     @Override

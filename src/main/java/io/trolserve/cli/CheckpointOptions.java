@@ -2,6 +2,7 @@ package io.trolserve.cli;
 
 import java.nio.file.Path;
 
+import io.trolserve.model.Libtorch;
 import io.trolserve.model.Placement;
 import io.trolserve.service.CheckpointLocation;
 import io.trolserve.service.ModelSettings;
@@ -23,7 +24,11 @@ public class CheckpointOptions {
         return CheckpointLocation.resolve(model, settings);
     }
 
+    /** Device and dtype; also applies trol.blas-threads, which belongs to the same choice of where to run. */
     Placement placement(ModelSettings settings) {
-        return Placement.resolve(device != null ? device : settings.device(), dtype != null ? dtype : settings.dtype());
+        Placement placement = Placement.resolve(device != null ? device : settings.device(),
+                dtype != null ? dtype : settings.dtype());
+        Libtorch.setBlasThreads(settings.blasThreads());
+        return placement;
     }
 }

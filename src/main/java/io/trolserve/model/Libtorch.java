@@ -62,6 +62,19 @@ public final class Libtorch {
     }
 
     /**
+     * Worker threads OpenBLAS may use for one matmul (0 keeps its default, one per core). Small
+     * models are faster with 1: their matmuls are too short to share, and idle BLAS workers spin
+     * on the cores the Kafka clients need.
+     */
+    public static void setBlasThreads(int threads) {
+        ensureLoaded();
+        if (threads > 0) {
+            Loader.load(org.bytedeco.openblas.global.openblas_full.class);
+            org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(threads);
+        }
+    }
+
+    /**
      * Makes the calling thread a model thread: libtorch's own parallel loops run on it alone,
      * while OpenBLAS keeps one worker per core for the matmuls. Both pools busy-wait between
      * calls, and with both sized to the cores they starve each other: on 2 cores a tiny model's

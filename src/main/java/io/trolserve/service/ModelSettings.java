@@ -12,6 +12,10 @@ public interface ModelSettings {
 
     Model model();
 
+    /** OpenBLAS worker threads per matmul on CPU; 0 = one per core (its default). */
+    @WithDefault("0")
+    int blasThreads();
+
     /** auto, cpu, cuda or cuda:N; auto takes CUDA when libtorch sees a GPU. */
     @WithDefault("auto")
     String device();

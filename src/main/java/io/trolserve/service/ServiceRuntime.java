@@ -13,6 +13,7 @@ import io.trolserve.messaging.MessagingSettings;
 import io.trolserve.messaging.RequestPreparation;
 import io.trolserve.messaging.contract.RequestLimits;
 import io.trolserve.messaging.contract.RequestParser;
+import io.trolserve.model.Libtorch;
 import io.trolserve.model.Placement;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
@@ -57,6 +58,7 @@ public class ServiceRuntime {
         state = State.STARTING;
         Path dir = CheckpointLocation.resolve(null, modelSettings);
         Placement placement = Placement.resolve(modelSettings.device(), modelSettings.dtype());
+        Libtorch.setBlasThreads(modelSettings.blasThreads());
         tokenizer = TrolTokenizer.load(dir);
         model = TrolModel.load(dir, placement);
         tokenizer.checkFits(model.config().vocabSize(), model.config().eosTokenId());
