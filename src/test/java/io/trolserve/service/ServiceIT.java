@@ -242,6 +242,19 @@ class ServiceIT {
         assertThat(events.get(events.size() - 1).get("final").asBoolean()).isTrue();
     }
 
+    @Test
+    void askPrintsTheAnswerAsItArrivesThenItsTimings() throws Exception {
+        Path image = work.resolve("ask.png");
+        Files.write(image, png(30, 30, 4));
+        Process ask = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                ServiceProcess.JAR.toString(), "ask", "--bootstrap", broker.bootstrapServers(), "--image", image.toString(),
+                "--max-new-tokens", "5", "What is this?").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(ask.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(ask.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(ask.exitValue()).as(out).isZero();
+        assertThat(out).contains("prompt +").contains("generated tokens").contains("TTFT");
+    }
+
     private static void addBad(Map<String, byte[]> bad, Map<String, String> expected, String name, byte[] value, String code) {
         bad.put(name, value);
         expected.put(name, code);
