@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -73,11 +76,8 @@ public class AskCommand implements Callable<Integer> {
         PrintStream out = System.out;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
-            consumer.subscribe(List.of(kafka.topics().tokens(), kafka.topics().answers()));
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(100));   // joins the group: "latest" positions are fixed before we send
-            }
+            listenFromTheEnd(consumer, List.of(kafka.topics().tokens(), kafka.topics().answers()));
             producer.send(new ProducerRecord<>(kafka.topics().requests(), id.getBytes(StandardCharsets.UTF_8), request)).get();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
@@ -99,6 +99,31 @@ public class AskCommand implements Callable<Integer> {
         }
         throw new IllegalArgumentException("no answer within " + timeout + " (is `serve` running against "
                 + bootstrapServers() + "?)");
+    }
+
+    /**
+     * Assigns every partition of the reply topics and fixes their end offsets now. A group
+     * subscription with "latest" would resolve those offsets lazily, on a later poll: a fast
+     * service could answer in between and the answer would land before the consumer's start.
+     */
+    private void listenFromTheEnd(KafkaConsumer<byte[], byte[]> consumer, List<String> topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new IllegalArgumentException("Kafka at " + bootstrapServers() + " did not answer within 30 s");
+            }
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalArgumentException("topic " + topic + " does not exist at " + bootstrapServers()
+                        + " (is `serve` running against it?)");
+            }
+            infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
     }
 
     private int printAnswer(PrintStream out, TrolAnswer answer) {
@@ -150,7 +175,6 @@ public class AskCommand implements Callable<Integer> {
     private Properties consumerProperties() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "trol-ask-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -315,7 +315,9 @@ final class KafkaBench {
                         Double e2e = answers ? io.trolserve.messaging.contract.ContractJson.readAnswer(r.value()).timings().e2eMs() : null;
                         onAnswer.accept(new String(r.key(), StandardCharsets.UTF_8), at, e2e == null ? 0 : e2e);
                     }
-                    if (!consumer.assignment().isEmpty()) {
+                    if (assigned.getCount() > 0 && !consumer.assignment().isEmpty()) {
+                        // "latest" is resolved lazily; fix it before the bench sends, or early answers slip past
+                        consumer.assignment().forEach(consumer::position);
                         assigned.countDown();
                     }
                 }

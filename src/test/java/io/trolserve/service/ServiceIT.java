@@ -248,10 +248,10 @@ class ServiceIT {
         Files.write(image, png(30, 30, 4));
         Process ask = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 ServiceProcess.JAR.toString(), "ask", "--bootstrap", broker.bootstrapServers(), "--image", image.toString(),
-                "--max-new-tokens", "5", "What is this?").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                "--max-new-tokens", "5", "--timeout", "PT90S", "What is this?").redirectError(work.resolve("ask.err").toFile()).start();
         String out = new String(ask.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(ask.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(ask.exitValue()).as(out).isZero();
+        assertThat(ask.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(ask.exitValue()).as("stdout:%n%s%nstderr:%n%s", out, Files.readString(work.resolve("ask.err"))).isZero();
         assertThat(out).contains("prompt +").contains("generated tokens").contains("TTFT");
     }
 
