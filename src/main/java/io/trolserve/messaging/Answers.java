@@ -34,8 +34,8 @@ public final class Answers {
         return new TrolAnswer(id, model, "", FinishReason.ERROR, new ErrorInfo(code, message), Usage.NONE, Timings.NONE);
     }
 
-    public static TokenEvent token(TokenOutput t) {
-        return new TokenEvent(t.requestId(), t.index(), t.tokenId(), t.text(), t.emittedAtMicros(), t.latencyMs(),
+    public static TokenEvent token(TokenOutput t, String model) {
+        return new TokenEvent(t.requestId(), model, t.index(), t.tokenId(), t.text(), t.emittedAtMicros(), t.latencyMs(),
                 t.batchSize(), t.last());
     }
 }

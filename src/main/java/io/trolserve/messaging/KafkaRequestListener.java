@@ -42,7 +42,7 @@ final class KafkaRequestListener implements RequestListener {
 
     @Override
     public void onToken(TokenOutput token) {
-        publisher.token(Answers.token(token), headers);
+        publisher.token(Answers.token(token, runtime.modelName()), headers);
     }
 
     @Override

@@ -44,5 +44,15 @@ public interface KafkaSettings {
         @WithName("requests-dlq")
         @WithDefault("trol.requests.dlq")
         String requestsDlq();
+
+        /** Windowed latency aggregates per model, written by the analytics topology. */
+        @WithName("latency-stats")
+        @WithDefault("trol.latency-stats")
+        String latencyStats();
+
+        /** Windows whose latency p99 broke an objective (trol.analytics.slo.*). */
+        @WithName("slo-alerts")
+        @WithDefault("trol.slo-alerts")
+        String sloAlerts();
     }
 }

@@ -73,7 +73,7 @@ public class ServiceLifecycle {
         broker = EmbeddedKafkaBroker.start(e.dataDir(), "127.0.0.1", e.port());
         KafkaSettings.Topics t = kafka.topics();
         broker.createTopics(Map.of(t.requests(), e.partitions(), t.answers(), e.partitions(), t.tokens(), e.partitions(),
-                t.requestsDlq(), e.partitions()));
+                t.requestsDlq(), e.partitions(), t.latencyStats(), 1, t.sloAlerts(), 1));
         LOG.infof("no kafka.bootstrap.servers configured: started an embedded Kafka broker at %s (data in %s)",
                 broker.bootstrapServers(), e.dataDir());
     }

@@ -7,6 +7,7 @@ import java.util.Objects;
  * One {@code trol.tokens} record, one per generated token; schema
  * {@code schemas/trol.tokens.v1.schema.json}.
  *
+ * @param model the model that generated it, so analytics can group tokens per model
  * @param text the decoded delta; empty while a multi-byte character is incomplete
  * @param ts emission time, microseconds since the epoch
  * @param latencyMs since the previous token; for index 0 since the request was received (TTFT)
@@ -17,6 +18,7 @@ import java.util.Objects;
 public record TokenEvent(
         @JsonProperty(required = true) int version,
         @JsonProperty(required = true) String id,
+        @JsonProperty(required = true) String model,
         @JsonProperty(required = true) int index,
         @JsonProperty(required = true) int tokenId,
         @JsonProperty(required = true) String text,
@@ -30,6 +32,7 @@ public record TokenEvent(
             throw new IllegalArgumentException("unsupported trol.tokens version " + version);
         }
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(model, "model");
         Objects.requireNonNull(text, "text");
         if (index < 0 || tokenId < 0 || ts < 0 || batchSize < 1
                 || !(latencyMs >= 0 && latencyMs < Double.POSITIVE_INFINITY)) {
@@ -39,8 +42,8 @@ public record TokenEvent(
     }
 
     /** A version-1 token event. */
-    public TokenEvent(String id, int index, int tokenId, String text, long ts, double latencyMs,
+    public TokenEvent(String id, String model, int index, int tokenId, String text, long ts, double latencyMs,
             int batchSize, boolean last) {
-        this(ContractJson.VERSION, id, index, tokenId, text, ts, latencyMs, batchSize, last);
+        this(ContractJson.VERSION, id, model, index, tokenId, text, ts, latencyMs, batchSize, last);
     }
 }

@@ -17,8 +17,8 @@ class ContractJsonTest {
     static final TrolAnswer LATE = new TrolAnswer("req-44", "TroL-1.8B", "", FinishReason.DEADLINE,
             null, Usage.NONE, new Timings(0.2, null, null, null, 0.3, null));
     static final TrolAnswer GENERATED = ANSWER.withTokenIds(new int[] {791, 374, 11, 0});
-    static final TokenEvent TOKEN = new TokenEvent("req-42", 0, 1234, "The", 1764151200123456L, 55.3, 17, false);
-    static final TokenEvent LAST = new TokenEvent("req-42", 56, 2, "", 1764151200723456L, 9.8, 16, true);
+    static final TokenEvent TOKEN = new TokenEvent("req-42", "TroL-1.8B", 0, 1234, "The", 1764151200123456L, 55.3, 17, false);
+    static final TokenEvent LAST = new TokenEvent("req-42", "TroL-1.8B", 56, 2, "", 1764151200723456L, 9.8, 16, true);
 
     private static String json(byte[] bytes) {
         return new String(bytes, StandardCharsets.UTF_8);
@@ -52,7 +52,7 @@ class ContractJsonTest {
 
     @Test
     void tokenEventUsesFinal() {
-        assertThat(ContractJson.toJson(LAST)).isEqualTo("{\"version\":1,\"id\":\"req-42\",\"index\":56,"
+        assertThat(ContractJson.toJson(LAST)).isEqualTo("{\"version\":1,\"id\":\"req-42\",\"model\":\"TroL-1.8B\",\"index\":56,"
                 + "\"tokenId\":2,\"text\":\"\",\"ts\":1764151200723456,\"latencyMs\":9.8,"
                 + "\"batchSize\":16,\"final\":true}");
     }
@@ -87,7 +87,7 @@ class ContractJsonTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TrolAnswer("a", "m", "", FinishReason.ERROR, null, Usage.NONE, Timings.NONE))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new TokenEvent("a", 0, 1, "x", 1L, 1.0, 0, false))
+        assertThatThrownBy(() -> new TokenEvent("a", "m", 0, 1, "x", 1L, 1.0, 0, false))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
