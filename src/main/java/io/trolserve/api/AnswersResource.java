@@ -16,6 +16,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -69,7 +75,16 @@ public class AnswersResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public CompletionStage<Response> ask(byte[] body) {
+    @Operation(summary = "Ask one image-question through trol.requests and wait for its answer",
+            description = "The body is a trol.requests v1 record (schemas/trol.requests.v1.schema.json); the answer is "
+                    + "the trol.answers v1 record.")
+    @APIResponse(responseCode = "200", description = "The answer (also published to trol.answers)")
+    @APIResponse(responseCode = "400", description = "Bad input: error.code names the reason, as in the DLQ header")
+    @APIResponse(responseCode = "503", description = "The model is not loaded yet")
+    @APIResponse(responseCode = "504", description = "No answer within trol.api.answer-timeout; the request stays queued")
+    public CompletionStage<Response> ask(
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.OBJECT, description = "a trol.requests v1 record"))) byte[] body) {
         return submit(body);
     }
 
@@ -77,6 +92,7 @@ public class AnswersResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Ask about an uploaded image (form fields question, image, maxNewTokens, id)")
     public CompletionStage<Response> askWithUpload(@RestForm String question, @RestForm FileUpload image,
                                                    @RestForm Integer maxNewTokens, @RestForm String id) {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -104,6 +120,7 @@ public class AnswersResource {
     @Path("/{id}/tokens")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The request's trol.tokens events as server-sent events, from its first token to its final one")
     public Multi<TokenEvent> tokens(@PathParam("id") String id) {
         return tokens.stream(id);
     }
