@@ -1,7 +1,6 @@
 package io.trolserve.api;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -12,7 +11,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -69,8 +67,8 @@ public class AnswersResource {
     @Channel("trol-requests-out")
     Emitter<byte[]> requests;
 
-    @ConfigProperty(name = "trol.api.answer-timeout", defaultValue = "PT5M")
-    Duration answerTimeout;
+    @Inject
+    ApiSettings settings;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -138,7 +136,7 @@ public class AnswersResource {
             return CompletableFuture.completedFuture(badRequest(e.code().wireName(), e.getMessage()));
         }
         byte[] value = request.id().equals(fallbackId) ? withId(body, fallbackId) : body;
-        CompletableFuture<io.trolserve.messaging.contract.TrolAnswer> answer = waiters.await(request.id(), answerTimeout);
+        CompletableFuture<io.trolserve.messaging.contract.TrolAnswer> answer = waiters.await(request.id(), settings.answerTimeout());
         OutgoingKafkaRecordMetadata<byte[]> key = OutgoingKafkaRecordMetadata.<byte[]>builder()
                 .withKey(request.id().getBytes(StandardCharsets.UTF_8)).build();
         requests.send(Message.of(value).addMetadata(key).withNack(failure -> {
@@ -152,7 +150,7 @@ public class AnswersResource {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             if (cause instanceof TimeoutException) {
                 return Response.status(Response.Status.GATEWAY_TIMEOUT)
-                        .entity(error("timeout", "no answer for " + request.id() + " within " + answerTimeout)).build();
+                        .entity(error("timeout", "no answer for " + request.id() + " within " + settings.answerTimeout())).build();
             }
             return Response.status(Response.Status.BAD_GATEWAY).entity(error("kafka", String.valueOf(cause.getMessage())))
                     .build();

@@ -49,7 +49,9 @@ class ServiceShutdownIT {
             assertThat(exit).as("exit code after SIGTERM").isZero();
             assertThat(answeredBefore).as("some requests were still running at SIGTERM").hasSizeLessThan(REQUESTS);
 
-            try (ServiceProcess second = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("second.log")).start()) {
+            // the second instance waits 1 ms for REST answers: no round trip through Kafka is that fast
+            try (ServiceProcess second = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("second.log"),
+                    "-Dtrol.api.answer-timeout=PT0.001S").start()) {
                 List<ConsumerRecord<byte[], byte[]>> all = kafka.readUntil(ServiceIT.ANSWERS, Duration.ofMinutes(4),
                         read -> ServiceIT.idsOf(read, "graceful-").size() == REQUESTS);
                 assertThat(ServiceIT.idsOf(all, "graceful-")).hasSize(REQUESTS);
@@ -66,7 +68,22 @@ class ServiceShutdownIT {
                 List<ConsumerRecord<byte[], byte[]>> answers = all.stream()
                         .filter(r -> KafkaTestClient.key(r).startsWith("graceful-")).toList();
                 assertThat(answers).allSatisfy(r -> assertThat(new String(r.value())).doesNotContain("\"cancelled\""));
+
+                restTimeoutIs504AndTheRequestIsStillAnswered(second, kafka);
             }
         }
+    }
+
+    private static void restTimeoutIs504AndTheRequestIsStillAnswered(ServiceProcess service, KafkaTestClient kafka) throws Exception {
+        java.net.http.HttpResponse<String> late = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(service.uri("/v1/answers")).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"id\":\"rest-late\",\"question\":\"Why?\",\"params\":{\"maxNewTokens\":3}}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(504);
+        assertThat(ServiceIT.JSON.readTree(late.body()).get("error").get("code").asText()).isEqualTo("timeout");
+        assertThat(ServiceIT.idsOf(kafka.readUntil(ServiceIT.ANSWERS, Duration.ofSeconds(60),
+                read -> ServiceIT.idsOf(read, "rest-late").size() == 1), "rest-late")).as("answered on trol.answers anyway")
+                .containsExactly("rest-late");
     }
 }
