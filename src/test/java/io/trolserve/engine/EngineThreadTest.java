@@ -43,7 +43,7 @@ class EngineThreadTest {
     }
 
     /** Collects everything a request streams. */
-    static final class Collector implements RequestListener {
+    static class Collector implements RequestListener {
         final Map<String, List<TokenOutput>> tokens = new ConcurrentHashMap<>();
         final Map<String, RequestOutput> done = new ConcurrentHashMap<>();
         final CountDownLatch finished;
@@ -134,6 +134,25 @@ class EngineThreadTest {
         assertThat(collector.finished.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(collector.done.values()).allSatisfy(o -> assertThat(o.finishReason()).isEqualTo(FinishReason.CANCELLED));
         assertThat(engine.isAlive()).isFalse();
+    }
+
+    @Test
+    void anErrorOnTheEngineThreadEndsItAndIsAliveSaysSo() throws Exception {
+        Engine engine = Engine.start(harness.model, harness.tokenizer, EngineConfig.defaults(512));
+        assertThat(engine.isAlive()).isTrue();
+        engine.submit(request("doomed", 3, new SamplingParams(4, 0.0, 1.0, 0, null, List.of()), null), new Collector(1) {
+            @Override
+            public void onToken(TokenOutput token) {
+                // an Error is not a request's failure: the engine cannot vouch for its state and stops (liveness fails)
+                throw new OutOfMemoryError("simulated: a native allocation failed");
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (engine.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(engine.isAlive()).isFalse();
+        engine.close();
     }
 
     private static EngineRequest request(String id, long seed, SamplingParams params, Instant deadline) {
