@@ -94,6 +94,7 @@ public final class EngineCore implements AutoCloseable {
         StepPlan plan = scheduler.schedule();
         preemptions += plan.preempted().size();
         if (plan.isEmpty()) {
+            lastBatchSize = 0;   // an idle engine runs no batch; the gauges must not keep the last one
             return StepReport.IDLE;
         }
         List<Request> needImages = new ArrayList<>();
