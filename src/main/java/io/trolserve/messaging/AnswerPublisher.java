@@ -17,6 +17,7 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.TokenEvent;
 import io.trolserve.messaging.contract.TrolAnswer;
+import io.trolserve.metrics.ServingMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -44,6 +45,9 @@ public class AnswerPublisher {
     @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
     Emitter<byte[]> deadLetters;
 
+    @Inject
+    ServingMetrics metrics;
+
     public CompletionStage<Void> token(TokenEvent event, List<RecordHeader> headers) {
         return send(tokens, event.id(), ContractJson.write(event), headers);
     }
@@ -64,7 +68,10 @@ public class AnswerPublisher {
         headers.add(RecordHeaders.text(RecordHeaders.SOURCE_OFFSET, Long.toString(source.getOffset())));
         OutgoingKafkaRecordMetadata<byte[]> metadata = OutgoingKafkaRecordMetadata.<byte[]>builder()
                 .withKey(source.getKey()).withHeaders(headers).build();
-        return send(deadLetters, metadata, value);
+        CompletionStage<Void> sent = send(deadLetters, metadata, value);
+        // counted once the broker has it; a failed send stays uncommitted and counts on its redelivery
+        sent.thenRun(() -> metrics.deadLettered(code));
+        return sent;
     }
 
     private static CompletionStage<Void> send(Emitter<byte[]> emitter, String key, byte[] value, List<RecordHeader> headers) {

@@ -9,6 +9,7 @@ import io.trolserve.engine.FinishReason;
 import io.trolserve.engine.RequestListener;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.TokenOutput;
+import io.trolserve.metrics.ServingMetrics;
 import io.trolserve.service.ServiceRuntime;
 
 /**
@@ -23,6 +24,7 @@ final class KafkaRequestListener implements RequestListener {
 
     private final ServiceRuntime runtime;
     private final AnswerPublisher publisher;
+    private final ServingMetrics metrics;
     private final List<RecordHeader> headers;
     private final Runnable acknowledge;
     private final Runnable releaseUnacknowledged;
@@ -31,10 +33,11 @@ final class KafkaRequestListener implements RequestListener {
      * @param acknowledge           frees the request's slot and acks its record
      * @param releaseUnacknowledged frees the slot only, leaving the record uncommitted
      */
-    KafkaRequestListener(ServiceRuntime runtime, AnswerPublisher publisher, List<RecordHeader> headers,
-                         Runnable acknowledge, Runnable releaseUnacknowledged) {
+    KafkaRequestListener(ServiceRuntime runtime, AnswerPublisher publisher, ServingMetrics metrics,
+                         List<RecordHeader> headers, Runnable acknowledge, Runnable releaseUnacknowledged) {
         this.runtime = runtime;
         this.publisher = publisher;
+        this.metrics = metrics;
         this.headers = headers;
         this.acknowledge = acknowledge;
         this.releaseUnacknowledged = releaseUnacknowledged;
@@ -42,6 +45,7 @@ final class KafkaRequestListener implements RequestListener {
 
     @Override
     public void onToken(TokenOutput token) {
+        metrics.token(token);
         publisher.token(Answers.token(token, runtime.modelName()), headers);
     }
 
@@ -52,6 +56,9 @@ final class KafkaRequestListener implements RequestListener {
             releaseUnacknowledged.run();
             return;
         }
+        // recorded before the answer leaves, so a client that has the answer finds it counted; not for
+        // a request left for redelivery above, which is counted when it is answered after the restart
+        metrics.finished(output);
         publisher.answer(Answers.of(output, runtime.modelName()), headers).whenComplete((ok, failure) -> {
             if (failure == null) {
                 acknowledge.run();

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.trolserve.messaging.contract.InvalidRequestException;
 import io.trolserve.messaging.contract.TrolRequest;
+import io.trolserve.metrics.ServingMetrics;
 import io.trolserve.service.ServiceRuntime;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +26,8 @@ import jakarta.inject.Inject;
 public class RequestIntake {
 
     private static final Logger LOG = Logger.getLogger(RequestIntake.class);
+    /** The metrics' error code for a record the connector dead-letters after an intake bug (not bad input). */
+    static final String INTAKE_FAILURE = "intake-failure";
 
     @Inject
     ServiceRuntime runtime;
@@ -34,6 +37,9 @@ public class RequestIntake {
 
     @Inject
     MessagingSettings settings;
+
+    @Inject
+    ServingMetrics metrics;
 
     private Semaphore inFlight;
 
@@ -56,6 +62,8 @@ public class RequestIntake {
             LOG.error("request intake failed", e);
             inFlight.release();
             message.nack(e);
+            // the connector's failure strategy writes this dead letter, without a trol-error-code header
+            metrics.deadLettered(INTAKE_FAILURE);
         }
     }
 
@@ -77,7 +85,7 @@ public class RequestIntake {
             return;
         }
         RequestPreparation.Prepared prepared = (RequestPreparation.Prepared) outcome;
-        KafkaRequestListener listener = new KafkaRequestListener(runtime, publisher,
+        KafkaRequestListener listener = new KafkaRequestListener(runtime, publisher, metrics,
                 RecordHeaders.carried(meta.getHeaders()), () -> finish(message), inFlight::release);
         runtime.engine().orElseThrow().submit(prepared.request(), listener);
     }

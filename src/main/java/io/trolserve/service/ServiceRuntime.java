@@ -13,6 +13,7 @@ import io.trolserve.messaging.MessagingSettings;
 import io.trolserve.messaging.RequestPreparation;
 import io.trolserve.messaging.contract.RequestLimits;
 import io.trolserve.messaging.contract.RequestParser;
+import io.trolserve.metrics.ServingMetrics;
 import io.trolserve.model.Libtorch;
 import io.trolserve.model.Placement;
 import io.trolserve.model.TrolModel;
@@ -43,6 +44,9 @@ public class ServiceRuntime {
     @Inject
     MessagingSettings messaging;
 
+    @Inject
+    ServingMetrics metrics;
+
     private volatile State state = State.STOPPED;
     private TrolModel model;
     private TrolTokenizer tokenizer;
@@ -68,6 +72,7 @@ public class ServiceRuntime {
         preparation = new RequestPreparation(tokenizer, model.imageTokensPerImage(), new ImageFetcher(imagePolicy()),
                 messaging.maxImagePixels());
         modelName = messaging.modelName().orElse(CheckpointLocation.modelName(dir));
+        metrics.bind(modelName, engine::stats);
         state = State.READY;
         LOG.infof("model %s loaded from %s on %s; engine %s", modelName, dir, placement, config);
     }

@@ -204,6 +204,51 @@ class DashboardIT {
         soft.assertAll();
     }
 
+    @Test
+    void trafficBecomesLatencyStatsOnTheTopicAndAtV1Stats() throws Exception {
+        awaitAnswers(10);
+        assertThat(awaitCompletedStatsWindow(Duration.ofSeconds(60))).startsWith("HTTP 200");
+        for (String window : List.of("10s", "1m")) {
+            JsonNode page = getJson("/v1/stats?window=" + window + "&minutes=10");
+            assertThat(page.get("model").asText()).isEqualTo("micro");
+            assertThat(page.get("windows").size()).as(window).isPositive();
+            long requests = 0;
+            Instant previousStart = Instant.MIN;
+            for (JsonNode w : page.get("windows")) {
+                Instant start = Instant.parse(w.get("start").asText());
+                assertThat(start).as("oldest first").isAfter(previousStart);
+                previousStart = start;
+                assertThat(w.get("window").asText()).isEqualTo(window);
+                requests += w.get("requests").asLong();
+                assertThat(w.get("outputTokens").asLong()).isGreaterThanOrEqualTo(w.get("requests").asLong());
+                for (String latency : List.of("ttftMs", "itlMs")) {
+                    JsonNode p = w.get(latency);
+                    if (p != null) {
+                        assertThat(p.get("p50").asDouble()).as(latency).isPositive()
+                                .isLessThanOrEqualTo(p.get("p90").asDouble());
+                        assertThat(p.get("p90").asDouble()).isLessThanOrEqualTo(p.get("p99").asDouble());
+                        assertThat(p.get("p99").asDouble()).isLessThanOrEqualTo(p.get("max").asDouble());
+                    }
+                }
+            }
+            assertThat(requests).as("requests counted in the %s windows", window).isPositive();
+        }
+        assertThat(get("/v1/stats?window=7s").statusCode()).isEqualTo(400);
+        assertThat(get("/v1/stats?minutes=0").statusCode()).isEqualTo(400);
+
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> stats = kafka.readUntil("trol.latency-stats",
+                Duration.ofSeconds(30), read -> read.size() >= 2);
+        assertThat(stats).isNotEmpty();
+        JsonNode record = JSON.readTree(stats.get(stats.size() - 1).value());
+        assertThat(KafkaTestClient.key(stats.get(0))).isEqualTo("micro");
+        assertThat(record.get("model").asText()).isEqualTo("micro");
+        assertThat(record.get("outputTokens").asLong()).isPositive();
+
+        JsonNode api = getJson("/q/openapi?format=json");
+        assertThat(api.get("paths").fieldNames()).toIterable().contains("/v1/answers", "/v1/answers/{id}/tokens",
+                "/v1/stats", "/v1/engine");
+    }
+
     /** Waits until some of the traffic has been answered, i.e. has gone through the engine. */
     static void awaitAnswers(int count) {
         List<?> answered = kafka.readUntil(ANSWERS, Duration.ofMinutes(2), read -> read.stream()
