@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.smallrye.mutiny.Multi;
+import io.smallrye.common.annotation.NonBlocking;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.TokenEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,7 +39,10 @@ public class TokenFeed {
         boolean complete;
     }
 
+    // cheap in-memory work: run it on the connector's thread, not the worker pool, which shuts
+    // down before the consumers stop (RejectedExecutionException on every late record otherwise)
     @Incoming("tokens-in")
+    @NonBlocking
     public void onToken(byte[] value) {
         TokenEvent token;
         try {

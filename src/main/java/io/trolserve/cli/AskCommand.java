@@ -30,6 +30,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.trolserve.messaging.KafkaClientSettings;
 import io.trolserve.messaging.KafkaSettings;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.InvalidRequestException;
@@ -172,8 +173,9 @@ public class AskCommand implements Callable<Integer> {
                 .orElse("127.0.0.1:" + kafka.embedded().port());
     }
 
+    /** Security settings (SASL, TLS) come from the same kafka.* configuration the service's channels use. */
     private Properties consumerProperties() {
-        Properties p = new Properties();
+        Properties p = KafkaClientSettings.fromConfig();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -182,7 +184,7 @@ public class AskCommand implements Callable<Integer> {
     }
 
     private Properties producerProperties() {
-        Properties p = new Properties();
+        Properties p = KafkaClientSettings.fromConfig();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

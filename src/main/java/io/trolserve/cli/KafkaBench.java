@@ -64,6 +64,10 @@ final class KafkaBench {
         }
     }
 
+    /**
+     * The bench's own embedded broker on loopback, always plaintext: these clients deliberately do
+     * not take the kafka.* security settings (KafkaClientSettings) that would reach a real cluster.
+     */
     private final String bootstrap;
     private final KafkaSettings.Topics topics;
     private final List<Double> transport = Collections.synchronizedList(new ArrayList<>());

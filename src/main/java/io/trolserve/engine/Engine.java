@@ -58,7 +58,7 @@ public final class Engine implements AutoCloseable {
 
     public void submit(EngineRequest request, RequestListener listener) {
         if (!accepting) {
-            throw new IllegalStateException("the engine is shutting down");
+            throw new EngineClosedException();
         }
         inbox.add(new Submit(request, listener));
     }

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.trolserve.engine.EngineClosedException;
 import io.trolserve.messaging.contract.InvalidRequestException;
 import io.trolserve.messaging.contract.TrolRequest;
 import io.trolserve.metrics.ServingMetrics;
@@ -87,7 +88,15 @@ public class RequestIntake {
         RequestPreparation.Prepared prepared = (RequestPreparation.Prepared) outcome;
         KafkaRequestListener listener = new KafkaRequestListener(runtime, publisher, metrics,
                 RecordHeaders.carried(meta.getHeaders()), () -> finish(message), inFlight::release);
-        runtime.engine().orElseThrow().submit(prepared.request(), listener);
+        try {
+            runtime.engine().orElseThrow().submit(prepared.request(), listener);
+        } catch (EngineClosedException e) {
+            // fetched before intake paused, arriving after shutdown began: neither ack (it was not
+            // answered) nor nack (it is not bad input); its offset stays uncommitted, so the next
+            // instance to own the partition gets it again
+            LOG.debugf("request %s arrived during shutdown; left uncommitted for redelivery", request.id());
+            inFlight.release();
+        }
     }
 
     private void reject(Message<byte[]> message, IncomingKafkaRecordMetadata<byte[], byte[]> meta, String id, String code,
