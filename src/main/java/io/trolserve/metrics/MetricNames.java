@@ -3,7 +3,7 @@ package io.trolserve.metrics;
 /**
  * Every serving metric's name, in one place. These are Micrometer names; the Prometheus registry
  * writes dots as underscores and appends {@code _seconds} to timers, {@code _total} to counters and
- * the base unit to gauges that declare one, giving the names of {@code docs/METRICS.md}
+ * the base unit to gauges that declare one, giving the names in the README ("Metrics")
  * ({@code trol.time.to.first.token} is {@code trol_time_to_first_token_seconds}). They follow
  * vLLM's, with {@code trol_} for {@code vllm:}, so existing dashboards and queries carry over.
  */

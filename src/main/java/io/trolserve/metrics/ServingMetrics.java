@@ -18,7 +18,7 @@ import jakarta.inject.Singleton;
 
 /**
  * The serving metrics on {@code /q/metrics}, named as vLLM names its own ({@code vllm:…} there,
- * {@code trol_…} here; see {@code docs/METRICS.md}) and tagged with the served model.
+ * {@code trol_…} here; see the README, "Metrics") and tagged with the served model.
  *
  * <p>Two sources. Gauges and counters read the engine's {@link EngineStats} snapshot when scraped,
  * so they add no work to the engine thread. Latency histograms are recorded by the Kafka listener
