@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Multi;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.TokenEvent;
 import jakarta.enterprise.context.ApplicationScoped;
