@@ -59,11 +59,12 @@ class ServiceScaleOutIT {
             broker.createTopics(Map.of(ServiceIT.REQUESTS, PARTITIONS, ServiceIT.ANSWERS, PARTITIONS,
                     ServiceIT.TOKENS, PARTITIONS, ServiceIT.DLQ, 1));
             Path model = ServiceProcess.initTiny(work.resolve("micro"));
-            // the latency analytics is not under test and would only compete for the CPU
+            // the analytics runs too: its tasks are shared like the partitions, and /v1/stats must
+            // find a model's windows on whichever instance holds them
             try (ServiceProcess a = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("a.log"),
-                    "-Dtrol.messaging.model-name=instance-a", "-Dtrol.analytics.enabled=false");
+                    "-Dtrol.messaging.model-name=instance-a");
                  ServiceProcess b = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("b.log"),
-                         "-Dtrol.messaging.model-name=instance-b", "-Dtrol.analytics.enabled=false")) {
+                         "-Dtrol.messaging.model-name=instance-b")) {
                 // both at once: each loads its model while the other does
                 Future<ServiceProcess> startA = threads.submit(a::start);
                 Future<ServiceProcess> startB = threads.submit(b::start);
@@ -81,6 +82,12 @@ class ServiceScaleOutIT {
                         read -> answersBy(read, "instance-a") >= BEFORE_STOP && answersBy(read, "instance-b") >= BEFORE_STOP);
                 assertThat(answersBy(early, "instance-b")).as("instance-b answered before the stop").isGreaterThanOrEqualTo(BEFORE_STOP);
                 assertThat(answersBy(early, "instance-a")).as("instance-a answered before the stop").isGreaterThanOrEqualTo(BEFORE_STOP);
+
+                for (String name : List.of("instance-a", "instance-b")) {
+                    // one of the two holds this model's windows; the other must forward the query there
+                    assertThat(statsWindows(a, name)).as("%s's windows asked of instance-a", name).isPositive();
+                    assertThat(statsWindows(b, name)).as("%s's windows asked of instance-b", name).isPositive();
+                }
 
                 int sentAtStop = producer.sent();
                 long stopping = System.nanoTime();
@@ -125,6 +132,29 @@ class ServiceScaleOutIT {
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    /** How many 10 s windows {@code /v1/stats} lists for the model, once it answers with some (60 s at most). */
+    private static int statsWindows(ServiceProcess instance, String model) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                    instance.uri("/v1/stats?window=10s&model=" + model)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            last = r.statusCode() + " " + r.body();
+            if (r.statusCode() == 200) {
+                JsonNode page = ServiceIT.JSON.readTree(r.body());
+                assertThat(page.get("model").asText()).isEqualTo(model);
+                if (page.get("windows").size() > 0) {
+                    return page.get("windows").size();
+                }
+            } else {
+                assertThat(r.statusCode()).as(last).isEqualTo(503);
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no stats windows for " + model + " within 60 s; last answer: " + last);
     }
 
     /** The group's members and their partitions of trol.requests, once two members share them all. */
