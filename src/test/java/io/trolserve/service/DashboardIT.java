@@ -374,6 +374,8 @@ class DashboardIT {
             Path runDir = Files.createTempDirectory(scratch, "chromium-");
             List<String> command = new ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                     "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--mute-audio",
+                    // no calls home: the CI machines' closed network refuses them, many at a time
+                    "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--user-data-dir=" + runDir.resolve("profile"), "--virtual-time-budget=" + virtualSeconds * 1000));
             command.addAll(action);
             Path out = runDir.resolve("stdout");
