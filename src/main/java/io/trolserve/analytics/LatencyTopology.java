@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -32,9 +31,10 @@ import io.trolserve.messaging.contract.TrolAnswer;
 
 /**
  * The latency analytics: {@code trol.tokens} and {@code trol.answers} become latency samples keyed
- * by model, aggregated per tumbling and per hopping window into HdrHistograms (windowed state
- * stores, queryable by {@code /v1/stats}); every update goes to {@code trol.latency-stats}, and each
- * closed tumbling window whose p99 broke an objective goes to {@code trol.slo-alerts}.
+ * by model, aggregated per tumbling window into HdrHistograms (a window store, queryable by
+ * {@code /v1/stats}); the hopping windows are unions of tumbling ones ({@link HoppingWindows}).
+ * Every update of either goes to {@code trol.latency-stats}, and each closed tumbling window whose
+ * p99 broke an objective goes to {@code trol.slo-alerts}.
  *
  * <p>Event time is the record timestamp: the service stamps token and answer records when it
  * sends them, which is when the token was emitted or the request finished. A record later than the
@@ -43,9 +43,8 @@ import io.trolserve.messaging.contract.TrolAnswer;
  */
 public final class LatencyTopology {
 
-    /** Store names, also the keys {@code /v1/stats} queries by. */
+    /** The one window store: the tumbling windows, of which the hopping ones are unions ({@link HoppingWindows}). */
     public static final String TUMBLING_STORE = "latency-tumbling";
-    public static final String HOPPING_STORE = "latency-hopping";
 
     private static final Logger LOG = Logger.getLogger(LatencyTopology.class);
 
@@ -69,12 +68,15 @@ public final class LatencyTopology {
 
         KTable<Windowed<String>, LatencyWindow> tumbling = aggregate(byModel, TUMBLING_STORE,
                 TimeWindows.ofSizeAndGrace(settings.tumblingWindow(), settings.grace()));
-        KTable<Windowed<String>, LatencyWindow> hopping = aggregate(byModel, HOPPING_STORE,
-                TimeWindows.ofSizeAndGrace(settings.hoppingWindow(), settings.grace()).advanceBy(settings.hoppingAdvance()));
 
         Produced<String, LatencyStats> toStats = Produced.with(Serdes.String(), LatencySerdes.stats());
-        stats(tumbling, windowName(settings.tumblingWindow())).to(topics.latencyStats(), toStats);
-        stats(hopping, windowName(settings.hoppingWindow())).to(topics.latencyStats(), toStats);
+        KStream<Windowed<String>, LatencyWindow> updates = tumbling.toStream(Named.as("tumbling-updates"));
+        String tumblingName = windowName(settings.tumblingWindow());
+        updates.map((window, aggregate) -> KeyValue.pair(window.key(), statsOf(window, tumblingName, aggregate)),
+                Named.as("tumbling-stats")).to(topics.latencyStats(), toStats);
+        HoppingWindows hopping = hoppingWindows(settings);
+        updates.process(() -> new HoppingStatsEmitter(hopping), Named.as("hopping-stats"), TUMBLING_STORE)
+                .to(topics.latencyStats(), toStats);
 
         // an objective is judged once per window, on its final value: suppress until it closes
         tumbling.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName("closed-windows"))
@@ -135,10 +137,8 @@ public final class LatencyTopology {
                 Named.as(store + "-aggregate"), materialized);
     }
 
-    private static KStream<String, LatencyStats> stats(KTable<Windowed<String>, LatencyWindow> table, String name) {
-        return table.toStream(Named.as(name + "-updates"))
-                .map((window, aggregate) -> KeyValue.pair(window.key(), statsOf(window, name, aggregate)),
-                        Named.as(name + "-stats"));
+    static HoppingWindows hoppingWindows(AnalyticsSettings settings) {
+        return new HoppingWindows(settings.tumblingWindow(), settings.hoppingWindow(), settings.hoppingAdvance());
     }
 
     private static LatencyStats statsOf(Windowed<String> window, String name, LatencyWindow aggregate) {

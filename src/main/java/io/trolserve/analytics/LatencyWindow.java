@@ -75,6 +75,16 @@ public final class LatencyWindow {
         return this;
     }
 
+    /** Adds everything {@code other} holds (the union of two windows' samples). */
+    LatencyWindow merge(LatencyWindow other) {
+        requests += other.requests;
+        outputTokens += other.outputTokens;
+        for (int i = 0; i < decoded.length; i++) {
+            histogram(i).add(other.histogram(i));
+        }
+        return this;
+    }
+
     public long requests() {
         return requests;
     }

@@ -84,8 +84,7 @@ public class StatsResource {
         if (kafkaStreams.state() != KafkaStreams.State.RUNNING) {
             return notReady("Kafka Streams is " + kafkaStreams.state());
         }
-        String store = window.equals(tumbling) ? LatencyTopology.TUMBLING_STORE : LatencyTopology.HOPPING_STORE;
-        Duration size = window.equals(tumbling) ? settings.tumblingWindow() : settings.hoppingWindow();
+        String store = LatencyTopology.TUMBLING_STORE;
         KeyQueryMetadata owner = kafkaStreams.queryMetadataForKey(store, name, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return notReady("no instance hosts the " + store + " store for " + name + " yet");
@@ -98,18 +97,38 @@ public class StatsResource {
             ReadOnlyWindowStore<String, LatencyWindow> windows = kafkaStreams.store(
                     StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.windowStore()));
             Instant to = Instant.now();
+            Instant from = to.minus(Duration.ofMinutes(minutes));
             List<LatencyStats> found = new ArrayList<>();
-            try (WindowStoreIterator<LatencyWindow> it = windows.fetch(name, to.minus(Duration.ofMinutes(minutes)), to)) {
-                while (it.hasNext()) {
-                    KeyValue<Long, LatencyWindow> next = it.next();
-                    Instant start = Instant.ofEpochMilli(next.key);
-                    found.add(LatencyStats.of(name, window, start, start.plus(size), next.value));
+            if (window.equals(tumbling)) {
+                try (WindowStoreIterator<LatencyWindow> it = windows.fetch(name, from, to)) {
+                    while (it.hasNext()) {
+                        KeyValue<Long, LatencyWindow> next = it.next();
+                        Instant start = Instant.ofEpochMilli(next.key);
+                        found.add(LatencyStats.of(name, window, start, start.plus(settings.tumblingWindow()), next.value));
+                    }
+                }
+            } else {
+                HoppingWindows hoppingWindows = LatencyTopology.hoppingWindows(settings);
+                for (Instant start : hoppingWindows.startingBetween(from, to)) {
+                    LatencyStats stats = hoppingWindows.stats(name, start, (key, first, last) -> fetch(windows, key, first, last));
+                    if (stats != null) {
+                        found.add(stats);
+                    }
                 }
             }
             return Response.ok(AnalyticsJson.write(new StatsPage(name, window, found))).type(MediaType.APPLICATION_JSON).build();
         } catch (InvalidStateStoreException e) {
             return notReady("the " + store + " store is not queryable yet: " + e.getMessage());
         }
+    }
+
+    private static List<LatencyWindow> fetch(ReadOnlyWindowStore<String, LatencyWindow> windows, String model, Instant from,
+                                             Instant to) {
+        List<LatencyWindow> found = new ArrayList<>();
+        try (WindowStoreIterator<LatencyWindow> it = windows.fetch(model, from, to)) {
+            it.forEachRemaining(kv -> found.add(kv.value));
+        }
+        return found;
     }
 
     static Response notReady(String message) {

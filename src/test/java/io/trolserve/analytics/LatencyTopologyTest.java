@@ -131,6 +131,31 @@ class LatencyTopologyTest {
     }
 
     @Test
+    void aHoppingWindowIsTheUnionOfTheTumblingWindowsItSpans() {
+        token("m", 0, 10, T0.plusSeconds(5));    // tumbling [0 s, 10 s)
+        token("m", 0, 30, T0.plusSeconds(25));   // tumbling [20 s, 30 s)
+        token("m", 1, 4, T0.plusSeconds(65));    // tumbling [60 s, 70 s): outside the hopping [0 s, 60 s)
+        Map<Instant, LatencyStats> hopping = latestByStart("1m");
+        LatencyStats both = hopping.get(T0);
+        assertThat(both.outputTokens()).isEqualTo(2);
+        assertThat(both.ttftMs()).isEqualTo(new LatencyStats.Percentiles(10, 30, 30, 30));
+        assertThat(both.itlMs()).isNull();
+        LatencyStats later = hopping.get(T0.plusSeconds(20));
+        assertThat(later.outputTokens()).as("[20 s, 80 s) holds the second and third").isEqualTo(2);
+        assertThat(later.ttftMs().max()).isEqualTo(30.0);
+        assertThat(later.itlMs().max()).isEqualTo(4.0);
+    }
+
+    @Test
+    void hoppingWindowsMustBeMadeOfWholeTumblingWindows() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HoppingWindows(Duration.ofSeconds(10),
+                Duration.ofSeconds(45), Duration.ofSeconds(10))).hasMessageContaining("multiples of the tumbling window");
+        HoppingWindows w = new HoppingWindows(Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofSeconds(20));
+        assertThat(w.containing(T0.plusSeconds(30))).containsExactly(T0.minusSeconds(20), T0, T0.plusSeconds(20));
+        assertThat(w.startingBetween(T0.plusSeconds(1), T0.plusSeconds(40))).containsExactly(T0.plusSeconds(20), T0.plusSeconds(40));
+    }
+
+    @Test
     void modelsAreAggregatedApart() {
         token("a", 0, 10, T0.plusSeconds(1));
         token("b", 0, 30, T0.plusSeconds(2));
