@@ -19,11 +19,11 @@ public interface AnalyticsSettings {
     @WithDefault("10s")
     Duration tumblingWindow();
 
-    /** Size of the hopping window, e.g. {@code 1m}. */
+    /** Size of the hopping window, e.g. {@code 1m}; a multiple of the tumbling window (it is a union of them). */
     @WithDefault("1m")
     Duration hoppingWindow();
 
-    /** How far the hopping window advances. */
+    /** How far the hopping window advances; a multiple of the tumbling window, at most the hopping size. */
     @WithDefault("10s")
     Duration hoppingAdvance();
 
