@@ -248,6 +248,7 @@ class LatencyTopologyTest {
 
     /** Every stats record the topology has written so far (reading the output topic drains it). */
     private List<LatencyStats> statsSoFar() {
+        driver.advanceWallClockTime(HoppingStatsEmitter.EMIT_INTERVAL);   // the hopping windows are emitted on a timer
         stats.readValuesToList().forEach(v -> written.add(AnalyticsJson.read(v, LatencyStats.class)));
         return written;
     }
