@@ -31,28 +31,28 @@ class ServiceCrashIT {
         Path work = Files.createTempDirectory("trol-crash-it-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), "127.0.0.1", 0);
              KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers())) {
-            broker.createTopics(Map.of(ServiceIT.REQUESTS, 4, ServiceIT.ANSWERS, 4, ServiceIT.TOKENS, 4, ServiceIT.DLQ, 1));
+            broker.createTopics(Map.of(ServiceRecords.REQUESTS, 4, ServiceRecords.ANSWERS, 4, ServiceRecords.TOKENS, 4, ServiceRecords.DLQ, 1));
             Path model = ServiceProcess.initTiny(work.resolve("micro"));
             ServiceProcess first = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("first.log")).start();
 
             Map<String, RecordMetadata> where = new HashMap<>();
             for (int i = 0; i < REQUESTS; i++) {
                 String id = "crash-" + i;
-                byte[] request = ServiceIT.json("{\"id\":\"" + id + "\",\"question\":\"Question " + i
+                byte[] request = ServiceRecords.json("{\"id\":\"" + id + "\",\"question\":\"Question " + i
                         + "?\",\"params\":{\"maxNewTokens\":40}}");
-                where.put(id, kafka.send(ServiceIT.REQUESTS, id, request));
+                where.put(id, kafka.send(ServiceRecords.REQUESTS, id, request));
             }
-            List<ConsumerRecord<byte[], byte[]>> before = kafka.readUntil(ServiceIT.ANSWERS, Duration.ofMinutes(2),
-                    read -> ServiceIT.idsOf(read, "crash-").size() >= REQUESTS / 4);
+            List<ConsumerRecord<byte[], byte[]>> before = kafka.readUntil(ServiceRecords.ANSWERS, Duration.ofMinutes(2),
+                    read -> ServiceRecords.idsOf(read, "crash-").size() >= REQUESTS / 4);
             first.kill();
-            Map<Integer, Long> committed = kafka.committed("trol-serve", ServiceIT.REQUESTS);
-            Set<String> answeredBefore = ServiceIT.idsOf(before, "crash-");
+            Map<Integer, Long> committed = kafka.committed("trol-serve", ServiceRecords.REQUESTS);
+            Set<String> answeredBefore = ServiceRecords.idsOf(before, "crash-");
             assertThat(answeredBefore).as("the kill came while requests were in flight").hasSizeLessThan(REQUESTS);
 
             try (ServiceProcess second = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("second.log")).start()) {
-                List<ConsumerRecord<byte[], byte[]>> all = kafka.readUntil(ServiceIT.ANSWERS, Duration.ofMinutes(4),
-                        read -> ServiceIT.idsOf(read, "crash-").size() == REQUESTS);
-                assertThat(ServiceIT.idsOf(all, "crash-")).as("nothing accepted is lost").hasSize(REQUESTS);
+                List<ConsumerRecord<byte[], byte[]>> all = kafka.readUntil(ServiceRecords.ANSWERS, Duration.ofMinutes(4),
+                        read -> ServiceRecords.idsOf(read, "crash-").size() == REQUESTS);
+                assertThat(ServiceRecords.idsOf(all, "crash-")).as("nothing accepted is lost").hasSize(REQUESTS);
                 Map<String, Long> counts = all.stream().map(KafkaTestClient::key).filter(k -> k.startsWith("crash-"))
                         .collect(Collectors.groupingBy(k -> k, Collectors.counting()));
                 for (Map.Entry<String, Long> e : counts.entrySet()) {

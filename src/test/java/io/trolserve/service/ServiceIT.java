@@ -1,10 +1,19 @@
 package io.trolserve.service;
 
+import static io.trolserve.service.ServiceRecords.ANSWERS;
+import static io.trolserve.service.ServiceRecords.DLQ;
+import static io.trolserve.service.ServiceRecords.JSON;
+import static io.trolserve.service.ServiceRecords.REQUESTS;
+import static io.trolserve.service.ServiceRecords.TOKENS;
+import static io.trolserve.service.ServiceRecords.byId;
+import static io.trolserve.service.ServiceRecords.idsOf;
+import static io.trolserve.service.ServiceRecords.json;
+import static io.trolserve.service.ServiceRecords.lastTokens;
+import static io.trolserve.service.ServiceRecords.png;
+import static io.trolserve.service.ServiceRecords.pngHeaderClaiming;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +27,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 
-import javax.imageio.ImageIO;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -27,9 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.trolserve.messaging.broker.EmbeddedKafkaBroker;
 
 /**
  * End to end against a real broker: the packaged service consumes trol.requests and answers on
@@ -38,41 +44,26 @@ import io.trolserve.messaging.broker.EmbeddedKafkaBroker;
  */
 class ServiceIT {
 
-    static final String REQUESTS = "trol.requests";
-    static final String ANSWERS = "trol.answers";
-    static final String TOKENS = "trol.tokens";
-    static final String DLQ = "trol.requests.dlq";
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    static Path work;
-    static EmbeddedKafkaBroker broker;
+    static ServiceFixture fixture;
     static KafkaTestClient kafka;
     static ServiceProcess service;
     static Path imageRoot;
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createTempDirectory("trol-service-it-");
-        broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), "127.0.0.1", 0);
-        broker.createTopics(Map.of(REQUESTS, 4, ANSWERS, 4, TOKENS, 4, DLQ, 1));
-        kafka = new KafkaTestClient(broker.bootstrapServers());
-        Path model = ServiceProcess.initTiny(work.resolve("micro"));
-        imageRoot = Files.createDirectories(work.resolve("images"));
-        service = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("service.log"),
-                "-Dtrol.messaging.image-file-root=" + imageRoot,
-                "-Dtrol.messaging.image-http-hosts=images.example.org").start();
+        fixture = ServiceFixture.start("service", work -> {
+            imageRoot = Files.createDirectories(work.resolve("images"));
+            return new String[] {"-Dtrol.messaging.image-file-root=" + imageRoot,
+                    "-Dtrol.messaging.image-http-hosts=images.example.org"};
+        });
+        kafka = fixture.kafka;
+        service = fixture.service;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (service != null) {
-            service.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (broker != null) {
-            broker.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -244,112 +235,15 @@ class ServiceIT {
 
     @Test
     void askPrintsTheAnswerAsItArrivesThenItsTimings() throws Exception {
-        Path image = work.resolve("ask.png");
+        Path image = fixture.work.resolve("ask.png");
         Files.write(image, png(30, 30, 4));
         Process ask = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                ServiceProcess.JAR.toString(), "ask", "--bootstrap", broker.bootstrapServers(), "--image", image.toString(),
-                "--max-new-tokens", "5", "--timeout", "PT90S", "What is this?").redirectError(work.resolve("ask.err").toFile()).start();
+                ServiceProcess.JAR.toString(), "ask", "--bootstrap", fixture.broker.bootstrapServers(), "--image", image.toString(),
+                "--max-new-tokens", "5", "--timeout", "PT90S", "What is this?").redirectError(fixture.work.resolve("ask.err").toFile()).start();
         String out = new String(ask.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(ask.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(ask.exitValue()).as("stdout:%n%s%nstderr:%n%s", out, Files.readString(work.resolve("ask.err"))).isZero();
+        assertThat(ask.exitValue()).as("stdout:%n%s%nstderr:%n%s", out, Files.readString(fixture.work.resolve("ask.err"))).isZero();
         assertThat(out).contains("prompt +").contains("generated tokens").contains("TTFT");
-    }
-
-    @Test
-    void metricsEndpointExposesEveryServingMetricWithSaneValuesAfterTraffic() throws Exception {
-        // deltas from a first scrape: the other tests' traffic may come before this one
-        java.net.URI metrics = service.uri("/q/metrics");
-        io.trolserve.metrics.PrometheusText before = io.trolserve.metrics.PrometheusText.scrape(metrics);
-        int requests = 6;
-        for (int i = 0; i < requests; i++) {
-            String id = "metrics-" + i;
-            String image = i % 2 == 0 ? "\"image\":{\"data\":\"" + Base64.getEncoder().encodeToString(png(24, 20, 100 + i))
-                    + "\",\"mediaType\":\"image/png\"}," : "";
-            kafka.send(REQUESTS, id, json("{\"id\":\"" + id + "\",\"question\":\"Metrics question " + i + "?\"," + image
-                    + "\"params\":{\"maxNewTokens\":5}}"));
-        }
-        kafka.send(REQUESTS, "metrics-bad", json("{\"id\": \"metrics-bad\", \"question\": "));
-        Map<String, JsonNode> answers = byId(kafka.readUntil(ANSWERS, Duration.ofMinutes(2),
-                read -> idsOf(read, "metrics-").size() == requests + 1), "metrics-");
-        answers.remove("metrics-bad"); // its error answer comes from intake, not from the engine
-        assertThat(answers).hasSize(requests);
-        assertThat(kafka.readUntil(DLQ, Duration.ofMinutes(1), read -> idsOf(read, "metrics-bad").size() == 1)).isNotEmpty();
-        String model = answers.get("metrics-0").get("model").asText();
-        String[] m = {"model", model};
-        int completion = answers.values().stream().mapToInt(a -> a.get("usage").get("completionTokens").asInt()).sum();
-
-        // the DLQ counter moves once the dead letter is acknowledged and the gauges once the engine
-        // has stepped past the last request: poll until both are there
-        io.trolserve.metrics.PrometheusText after = before;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            after = io.trolserve.metrics.PrometheusText.scrape(metrics);
-            if (after.sum("trol_dlq_records_total", "model", model, "error_code", "malformed-json")
-                    > before.sum("trol_dlq_records_total", "model", model, "error_code", "malformed-json")
-                    && after.value("trol_num_requests_running", m) == 0 && after.value("trol_num_requests_waiting", m) == 0) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        io.trolserve.metrics.PrometheusText t = after;
-        java.util.function.BiFunction<String, String[], Double> delta = (name, labels) -> t.sum(name, labels)
-                - before.sum(name, labels);
-
-        for (String h : List.of("trol_time_to_first_token_seconds", "trol_inter_token_latency_seconds",
-                "trol_e2e_request_latency_seconds", "trol_request_queue_time_seconds", "trol_request_vision_time_seconds",
-                "trol_request_prefill_time_seconds")) {
-            assertThat(t.type(h)).as(h).isEqualTo("histogram");
-            List<io.trolserve.metrics.PrometheusText.Sample> buckets = t.samples(h + "_bucket", m);
-            assertThat(buckets).as(h).hasSizeGreaterThan(10);
-            double previous = 0;
-            for (io.trolserve.metrics.PrometheusText.Sample b : buckets) {
-                assertThat(b.value()).as("%s cumulative at le=%s", h, b.labels().get("le")).isGreaterThanOrEqualTo(previous);
-                previous = b.value();
-            }
-            assertThat(t.value(h + "_bucket", "model", model, "le", "+Inf")).as(h).isEqualTo(t.value(h + "_count", m));
-            assertThat(t.value(h + "_sum", m)).as(h).isGreaterThanOrEqualTo(0);
-        }
-        // one e2e, queue and finish-reason sample per request the engine answered; one TTFT per request
-        // with a token; one inter-token sample per further token; vision for the three with an image
-        double finished = delta.apply("trol_e2e_request_latency_seconds_count", m);
-        assertThat(finished).isGreaterThanOrEqualTo(requests);
-        assertThat(delta.apply("trol_request_queue_time_seconds_count", m)).isEqualTo(finished);
-        assertThat(delta.apply("trol_request_prefill_time_seconds_count", m)).isGreaterThanOrEqualTo(requests);
-        assertThat(delta.apply("trol_requests_finished_total", m)).isEqualTo(finished);
-        assertThat(delta.apply("trol_requests_finished_total", new String[] {"model", model, "finish_reason", "stop"})
-                + delta.apply("trol_requests_finished_total", new String[] {"model", model, "finish_reason", "length"}))
-                .isGreaterThanOrEqualTo(requests);
-        assertThat(delta.apply("trol_time_to_first_token_seconds_count", m)).isGreaterThanOrEqualTo(requests);
-        assertThat(delta.apply("trol_inter_token_latency_seconds_count", m)).isGreaterThanOrEqualTo(completion - requests);
-        assertThat(delta.apply("trol_request_vision_time_seconds_count", m)).isGreaterThanOrEqualTo(requests / 2);
-        assertThat(t.value("trol_time_to_first_token_seconds_sum", m)).isGreaterThan(0);
-
-        assertThat(delta.apply("trol_generation_tokens_total", m)).isGreaterThanOrEqualTo(completion);
-        double prompt = delta.apply("trol_prompt_tokens_total", m);
-        assertThat(prompt).isGreaterThan(0);
-        // every prefilled prompt token is traversed by every decoder layer a second time
-        assertThat(delta.apply("trol_traversal_passes_total", m)).isGreaterThanOrEqualTo(prompt);
-        assertThat(t.value("trol_preemptions_total", m)).isGreaterThanOrEqualTo(0);
-        assertThat(delta.apply("trol_dlq_records_total", new String[] {"model", model, "error_code", "malformed-json"}))
-                .isGreaterThanOrEqualTo(1);
-        for (String c : List.of("trol_prompt_tokens_total", "trol_generation_tokens_total", "trol_traversal_passes_total",
-                "trol_preemptions_total", "trol_requests_finished_total", "trol_dlq_records_total")) {
-            assertThat(t.type(c)).as(c).isEqualTo("counter");
-        }
-
-        // idle now: nothing runs, no block is held, and the pool adds up
-        assertThat(t.value("trol_num_requests_running", m)).isZero();
-        assertThat(t.value("trol_num_requests_waiting", m)).isZero();
-        assertThat(t.value("trol_batch_size", m)).isZero();
-        double total = t.value("trol_kv_blocks_total", m);
-        assertThat(total).isGreaterThan(0);
-        assertThat(t.value("trol_kv_blocks_used", m)).isZero();
-        assertThat(t.value("trol_kv_blocks_used", m) + t.value("trol_kv_blocks_free", m)).isEqualTo(total);
-        assertThat(t.value("trol_vision_cache_bytes", m)).isGreaterThan(0);
-        for (String g : List.of("trol_num_requests_running", "trol_num_requests_waiting", "trol_batch_size",
-                "trol_kv_blocks_used", "trol_kv_blocks_free", "trol_vision_cache_bytes")) {
-            assertThat(t.type(g)).as(g).isEqualTo("gauge");
-        }
     }
 
     private static void addBad(Map<String, byte[]> bad, Map<String, String> expected, String name, byte[] value, String code) {
@@ -359,55 +253,5 @@ class ServiceIT {
 
     private static byte[] image(String id, String imageJson) {
         return json("{\"id\":\"" + id + "\",\"question\":\"what?\",\"image\":" + imageJson + "}");
-    }
-
-    static byte[] json(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static java.util.Set<String> idsOf(List<ConsumerRecord<byte[], byte[]>> records, String prefix) {
-        return records.stream().map(KafkaTestClient::key).filter(k -> k != null && k.startsWith(prefix))
-                .collect(Collectors.toSet());
-    }
-
-    static Map<String, JsonNode> byId(List<ConsumerRecord<byte[], byte[]>> records, String prefix) throws IOException {
-        Map<String, JsonNode> out = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            String id = KafkaTestClient.key(r);
-            if (id != null && id.startsWith(prefix)) {
-                out.put(id, JSON.readTree(r.value()));
-            }
-        }
-        return out;
-    }
-
-    static long lastTokens(List<ConsumerRecord<byte[], byte[]>> records, String prefix) {
-        return records.stream().filter(r -> KafkaTestClient.key(r).startsWith(prefix))
-                .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"final\":true")).count();
-    }
-
-    static byte[] png(int width, int height, long seed) throws IOException {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Random random = new Random(seed);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                img.setRGB(x, y, random.nextInt(0xFFFFFF));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(img, "png", out);
-        return out.toByteArray();
-    }
-
-    /** A PNG signature and an IHDR that claims a huge image, and nothing else. */
-    static byte[] pngHeaderClaiming(int width, int height) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 25);
-        b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
-        b.putInt(13).put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height)
-                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(b.array(), 12, 17);
-        b.putInt((int) crc.getValue());
-        return b.array();
     }
 }

@@ -56,8 +56,8 @@ class ServiceScaleOutIT {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), "127.0.0.1", 0);
              KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers());
              Admin admin = Admin.create(adminProperties(broker.bootstrapServers()))) {
-            broker.createTopics(Map.of(ServiceIT.REQUESTS, PARTITIONS, ServiceIT.ANSWERS, PARTITIONS,
-                    ServiceIT.TOKENS, PARTITIONS, ServiceIT.DLQ, 1));
+            broker.createTopics(Map.of(ServiceRecords.REQUESTS, PARTITIONS, ServiceRecords.ANSWERS, PARTITIONS,
+                    ServiceRecords.TOKENS, PARTITIONS, ServiceRecords.DLQ, 1));
             Path model = ServiceProcess.initTiny(work.resolve("micro"));
             // the analytics runs too: its tasks are shared like the partitions, and /v1/stats must
             // find a model's windows on whichever instance holds them
@@ -78,7 +78,7 @@ class ServiceScaleOutIT {
 
                 Producer producer = new Producer(kafka);
                 Future<?> producing = threads.submit(producer);
-                List<ConsumerRecord<byte[], byte[]>> early = kafka.readUntil(ServiceIT.ANSWERS, Duration.ofMinutes(2),
+                List<ConsumerRecord<byte[], byte[]>> early = kafka.readUntil(ServiceRecords.ANSWERS, Duration.ofMinutes(2),
                         read -> answersBy(read, "instance-a") >= BEFORE_STOP && answersBy(read, "instance-b") >= BEFORE_STOP);
                 assertThat(answersBy(early, "instance-b")).as("instance-b answered before the stop").isGreaterThanOrEqualTo(BEFORE_STOP);
                 assertThat(answersBy(early, "instance-a")).as("instance-a answered before the stop").isGreaterThanOrEqualTo(BEFORE_STOP);
@@ -100,8 +100,8 @@ class ServiceScaleOutIT {
                 assertThat(sentWhenStopped).as("requests kept arriving while instance-b shut down").isGreaterThan(sentAtStop);
 
                 Map<String, RecordMetadata> sent = producer.where();
-                List<ConsumerRecord<byte[], byte[]>> all = kafka.readUntil(ServiceIT.ANSWERS, Duration.ofMinutes(3),
-                        read -> ServiceIT.idsOf(read, "scale-").size() == sent.size());
+                List<ConsumerRecord<byte[], byte[]>> all = kafka.readUntil(ServiceRecords.ANSWERS, Duration.ofMinutes(3),
+                        read -> ServiceRecords.idsOf(read, "scale-").size() == sent.size());
                 List<Answer> answers = all.stream().map(Answer::of).filter(x -> x.key().startsWith("scale-")).toList();
 
                 assertThat(answers).as("an answer carries its request's id").allSatisfy(x -> assertThat(x.id()).isEqualTo(x.key()));
@@ -144,7 +144,7 @@ class ServiceScaleOutIT {
                     instance.uri("/v1/stats?window=10s&model=" + model)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             last = r.statusCode() + " " + r.body();
             if (r.statusCode() == 200) {
-                JsonNode page = ServiceIT.JSON.readTree(r.body());
+                JsonNode page = ServiceRecords.JSON.readTree(r.body());
                 assertThat(page.get("model").asText()).isEqualTo(model);
                 if (page.get("windows").size() > 0) {
                     return page.get("windows").size();
@@ -166,7 +166,7 @@ class ServiceScaleOutIT {
             byMember.clear();
             for (MemberDescription m : group.members()) {
                 Set<Integer> partitions = new HashSet<>();
-                m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(ServiceIT.REQUESTS))
+                m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(ServiceRecords.REQUESTS))
                         .forEach(tp -> partitions.add(tp.partition()));
                 byMember.put(m.consumerId(), partitions);
             }
@@ -176,7 +176,7 @@ class ServiceScaleOutIT {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("the two instances never shared the partitions of " + ServiceIT.REQUESTS + ": " + byMember);
+        throw new AssertionError("the two instances never shared the partitions of " + ServiceRecords.REQUESTS + ": " + byMember);
     }
 
     private static long answersBy(List<ConsumerRecord<byte[], byte[]>> records, String instance) {
@@ -193,7 +193,7 @@ class ServiceScaleOutIT {
     private record Answer(String key, String id, String by, String finishReason) {
         static Answer of(ConsumerRecord<byte[], byte[]> r) {
             try {
-                JsonNode json = ServiceIT.JSON.readTree(r.value());
+                JsonNode json = ServiceRecords.JSON.readTree(r.value());
                 return new Answer(String.valueOf(KafkaTestClient.key(r)), json.path("id").asText(),
                         json.path("model").asText(), json.path("finishReason").asText());
             } catch (java.io.IOException e) {
@@ -219,7 +219,7 @@ class ServiceScaleOutIT {
             try {
                 for (int i = 0; i < last; i++) {
                     String id = "scale-" + i;
-                    where.put(id, kafka.send(ServiceIT.REQUESTS, id, ServiceIT.json("{\"id\":\"" + id
+                    where.put(id, kafka.send(ServiceRecords.REQUESTS, id, ServiceRecords.json("{\"id\":\"" + id
                             + "\",\"question\":\"Question " + i + "?\",\"params\":{\"maxNewTokens\":8}}")));
                     order.add(id);
                     Thread.sleep(40);   // a steady stream rather than one burst

@@ -31,20 +31,20 @@ class ServiceShutdownIT {
         Path work = Files.createTempDirectory("trol-shutdown-it-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), "127.0.0.1", 0);
              KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers())) {
-            broker.createTopics(Map.of(ServiceIT.REQUESTS, 4, ServiceIT.ANSWERS, 4, ServiceIT.TOKENS, 4, ServiceIT.DLQ, 1));
+            broker.createTopics(Map.of(ServiceRecords.REQUESTS, 4, ServiceRecords.ANSWERS, 4, ServiceRecords.TOKENS, 4, ServiceRecords.DLQ, 1));
             Path model = ServiceProcess.initTiny(work.resolve("micro"));
             ServiceProcess first = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("first.log"),
                     "-Dtrol.messaging.shutdown-grace=PT1S", "-Dtrol.engine.max-running=8").start();
             Map<String, org.apache.kafka.clients.producer.RecordMetadata> where = new java.util.HashMap<>();
             for (int i = 0; i < REQUESTS; i++) {
                 String id = "graceful-" + i;
-                where.put(id, kafka.send(ServiceIT.REQUESTS, id, ServiceIT.json("{\"id\":\"" + id + "\",\"question\":\"Tell me a long story "
+                where.put(id, kafka.send(ServiceRecords.REQUESTS, id, ServiceRecords.json("{\"id\":\"" + id + "\",\"question\":\"Tell me a long story "
                         + i + ".\",\"params\":{\"maxNewTokens\":" + (i % 2 == 0 ? 1000 : 6) + "}}")));
             }
-            kafka.readUntil(ServiceIT.ANSWERS, Duration.ofMinutes(2), read -> ServiceIT.idsOf(read, "graceful-").size() >= 10);
+            kafka.readUntil(ServiceRecords.ANSWERS, Duration.ofMinutes(2), read -> ServiceRecords.idsOf(read, "graceful-").size() >= 10);
             int exit = first.terminate();
-            Map<Integer, Long> committed = kafka.committed("trol-serve", ServiceIT.REQUESTS);
-            Set<String> answeredBefore = ServiceIT.idsOf(kafka.readUntil(ServiceIT.ANSWERS, Duration.ofSeconds(5), read -> false),
+            Map<Integer, Long> committed = kafka.committed("trol-serve", ServiceRecords.REQUESTS);
+            Set<String> answeredBefore = ServiceRecords.idsOf(kafka.readUntil(ServiceRecords.ANSWERS, Duration.ofSeconds(5), read -> false),
                     "graceful-");
             assertThat(exit).as("exit code after SIGTERM").isZero();
             assertThat(answeredBefore).as("some requests were still running at SIGTERM").hasSizeLessThan(REQUESTS);
@@ -52,9 +52,9 @@ class ServiceShutdownIT {
             // the second instance waits 1 ms for REST answers: no round trip through Kafka is that fast
             try (ServiceProcess second = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("second.log"),
                     "-Dtrol.api.answer-timeout=PT0.001S").start()) {
-                List<ConsumerRecord<byte[], byte[]>> all = kafka.readUntil(ServiceIT.ANSWERS, Duration.ofMinutes(4),
-                        read -> ServiceIT.idsOf(read, "graceful-").size() == REQUESTS);
-                assertThat(ServiceIT.idsOf(all, "graceful-")).hasSize(REQUESTS);
+                List<ConsumerRecord<byte[], byte[]>> all = kafka.readUntil(ServiceRecords.ANSWERS, Duration.ofMinutes(4),
+                        read -> ServiceRecords.idsOf(read, "graceful-").size() == REQUESTS);
+                assertThat(ServiceRecords.idsOf(all, "graceful-")).hasSize(REQUESTS);
                 Map<String, Long> counts = all.stream().map(KafkaTestClient::key).filter(k -> k.startsWith("graceful-"))
                         .collect(Collectors.groupingBy(k -> k, Collectors.counting()));
                 counts.forEach((id, n) -> {
@@ -81,9 +81,9 @@ class ServiceShutdownIT {
                                 "{\"id\":\"rest-late\",\"question\":\"Why?\",\"params\":{\"maxNewTokens\":3}}")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(late.statusCode()).as(late.body()).isEqualTo(504);
-        assertThat(ServiceIT.JSON.readTree(late.body()).get("error").get("code").asText()).isEqualTo("timeout");
-        assertThat(ServiceIT.idsOf(kafka.readUntil(ServiceIT.ANSWERS, Duration.ofSeconds(60),
-                read -> ServiceIT.idsOf(read, "rest-late").size() == 1), "rest-late")).as("answered on trol.answers anyway")
+        assertThat(ServiceRecords.JSON.readTree(late.body()).get("error").get("code").asText()).isEqualTo("timeout");
+        assertThat(ServiceRecords.idsOf(kafka.readUntil(ServiceRecords.ANSWERS, Duration.ofSeconds(60),
+                read -> ServiceRecords.idsOf(read, "rest-late").size() == 1), "rest-late")).as("answered on trol.answers anyway")
                 .containsExactly("rest-late");
     }
 }

@@ -1,0 +1,84 @@
+package io.trolserve.service;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import javax.imageio.ImageIO;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The topics the service tests use, and what they send and read there: JSON, images, records by id. */
+final class ServiceRecords {
+
+    static final String REQUESTS = "trol.requests";
+    static final String ANSWERS = "trol.answers";
+    static final String TOKENS = "trol.tokens";
+    static final String DLQ = "trol.requests.dlq";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private ServiceRecords() {
+    }
+
+    static byte[] json(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Set<String> idsOf(List<ConsumerRecord<byte[], byte[]>> records, String prefix) {
+        return records.stream().map(KafkaTestClient::key).filter(k -> k != null && k.startsWith(prefix))
+                .collect(Collectors.toSet());
+    }
+
+    static Map<String, JsonNode> byId(List<ConsumerRecord<byte[], byte[]>> records, String prefix) throws IOException {
+        Map<String, JsonNode> out = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            String id = KafkaTestClient.key(r);
+            if (id != null && id.startsWith(prefix)) {
+                out.put(id, JSON.readTree(r.value()));
+            }
+        }
+        return out;
+    }
+
+    /** Requests with the prefix whose final token event was read. */
+    static long lastTokens(List<ConsumerRecord<byte[], byte[]>> records, String prefix) {
+        return records.stream().filter(r -> KafkaTestClient.key(r).startsWith(prefix))
+                .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"final\":true")).count();
+    }
+
+    /** A PNG of random pixels, the same for the same seed. */
+    static byte[] png(int width, int height, long seed) throws IOException {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                img.setRGB(x, y, random.nextInt(0xFFFFFF));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    /** A PNG signature and an IHDR that claims a huge image, and nothing else. */
+    static byte[] pngHeaderClaiming(int width, int height) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 25);
+        b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+        b.putInt(13).put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b.array(), 12, 17);
+        b.putInt((int) crc.getValue());
+        return b.array();
+    }
+}
