@@ -18,6 +18,9 @@ public record SamplingParams(int maxNewTokens, double temperature, double topP, 
                              List<String> stop, boolean ignoreEos) {
 
     public static final int DEFAULT_MAX_NEW_TOKENS = 256;
+    /** The smallest non-zero temperature: below it {@code logit / T} overflows float range. */
+    public static final double MIN_TEMPERATURE = 1e-2;
+    public static final double MAX_TEMPERATURE = 1e2;
 
     public SamplingParams {
         if (maxNewTokens <= 0) {

@@ -16,9 +16,9 @@ public enum ErrorCode {
     MALFORMED_JSON,
     NOT_AN_OBJECT,
     UNSUPPORTED_VERSION,
-    UNKNOWN_FIELD,
     WRONG_TYPE,
     MISSING_ID,
+    INVALID_ID,
     MISSING_QUESTION,
     EMPTY_QUESTION,
     QUESTION_TOO_LONG,
@@ -29,7 +29,9 @@ public enum ErrorCode {
     INVALID_URL,
     UNSUPPORTED_URL_SCHEME,
     INVALID_PARAMS,
-    INVALID_DEADLINE;
+    INVALID_DEADLINE,
+    /** The parser failed on the value in a way no other code names; the record is still refused cleanly. */
+    UNREADABLE_REQUEST;
 
     private final String wireName = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

@@ -62,13 +62,15 @@ final class Fields {
         return v.longValue();
     }
 
-    static void rejectUnknown(JsonNode object, String prefix, Set<String> known)
-            throws InvalidRequestException {
+    /**
+     * Tells {@code listener} about every field of {@code object} outside {@code known}: contracts
+     * evolve by adding fields, so an older consumer ignores what a newer producer adds.
+     */
+    static void noteUnknown(JsonNode object, String prefix, Set<String> known, UnknownFieldListener listener) {
         for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!known.contains(name)) {
-                throw fail(ErrorCode.UNKNOWN_FIELD, "unknown field " + quote(prefix + name)
-                        + "; known: " + String.join(", ", known.stream().sorted().toList()));
+                listener.unknownField(cut(prefix + name));
             }
         }
     }

@@ -20,9 +20,11 @@ final class ImageParser {
     static final int MAX_URL_CHARS = 8192;
 
     private final RequestLimits limits;
+    private final UnknownFieldListener unknownFields;
 
-    ImageParser(RequestLimits limits) {
+    ImageParser(RequestLimits limits, UnknownFieldListener unknownFields) {
         this.limits = limits;
+        this.unknownFields = unknownFields;
     }
 
     /** The image source, or null for a text-only request. */
@@ -34,7 +36,7 @@ final class ImageParser {
             throw Fields.fail(ErrorCode.INVALID_IMAGE,
                     "image must be an object {data, mediaType} or {url}, got " + image.getNodeType());
         }
-        Fields.rejectUnknown(image, "image.", FIELDS);
+        Fields.noteUnknown(image, "image.", FIELDS, unknownFields);
         boolean hasData = !Fields.absent(image.get("data"));
         boolean hasUrl = !Fields.absent(image.get("url"));
         if (hasData == hasUrl) {
@@ -80,6 +82,10 @@ final class ImageParser {
         }
         if (uri.getScheme() == null) {
             throw invalidUrl(text, "not an absolute URL");
+        }
+        if (uri.getPort() > 65535) {
+            // java.net.URI takes any digits as a port; the HTTP client would throw on it later
+            throw invalidUrl(text, "port " + uri.getPort() + " is above 65535");
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         if (!SCHEMES.contains(scheme)) {

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import io.trolserve.engine.SamplingParams;
+
 /** The optional {@code "params"} object; each missing (or null) field takes its default. */
 final class ParamsParser {
 
@@ -15,9 +17,11 @@ final class ParamsParser {
 
     private final RequestLimits limits;
     private final RequestParams defaults;
+    private final UnknownFieldListener unknownFields;
 
-    ParamsParser(RequestLimits limits) {
+    ParamsParser(RequestLimits limits, UnknownFieldListener unknownFields) {
         this.limits = limits;
+        this.unknownFields = unknownFields;
         // a deployment whose limit is below the default must still accept requests without params
         RequestParams d = RequestParams.DEFAULTS;
         this.defaults = new RequestParams(Math.min(d.maxNewTokens(), limits.maxNewTokensLimit()),
@@ -31,7 +35,7 @@ final class ParamsParser {
         if (!params.isObject()) {
             throw Fields.wrongType("params", "an object", params);
         }
-        Fields.rejectUnknown(params, "params.", FIELDS);
+        Fields.noteUnknown(params, "params.", FIELDS, unknownFields);
         JsonNode n;
         int maxNewTokens = Fields.absent(n = params.get("maxNewTokens")) ? defaults.maxNewTokens()
                 : (int) Fields.integralIn(n, "params.maxNewTokens", 1, limits.maxNewTokensLimit(),
@@ -49,10 +53,12 @@ final class ParamsParser {
         return new RequestParams(maxNewTokens, temperature, topP, topK, seed, stop);
     }
 
+    /** 0 (greedy) or within the sampler's range: 5e-324 would overflow {@code logit / T}. */
     private static double temperature(JsonNode n) throws InvalidRequestException {
         double t = Fields.number(n, "params.temperature");
-        if (!(t >= 0) || Double.isInfinite(t)) {
-            throw invalid("params.temperature must be finite and >= 0, got " + Fields.cut(n.asText()));
+        if (t != 0 && !(t >= SamplingParams.MIN_TEMPERATURE && t <= SamplingParams.MAX_TEMPERATURE)) {
+            throw invalid("params.temperature must be 0 (greedy) or between " + SamplingParams.MIN_TEMPERATURE
+                    + " and " + SamplingParams.MAX_TEMPERATURE + ", got " + Fields.cut(n.asText()));
         }
         return t;
     }

@@ -23,9 +23,12 @@ import java.util.Set;
 /**
  * Turns a {@code trol.requests} record value into a {@link TrolRequest}, or says precisely why not.
  *
- * <p>Order of checks: null value, strict UTF-8, JSON syntax, an object, the version, unknown
- * fields, then id, question, image, params, deadline; the first failure wins. Thread-safe: the
- * mapper is configured once in the constructor and only read afterwards.
+ * <p>Order of checks: null value, strict UTF-8, JSON syntax, an object, the version, then id,
+ * question, image, params, deadline; the first failure wins, and once the id is known the failure
+ * carries it (so the requester can be answered). Unknown fields are ignored and reported to the
+ * {@link UnknownFieldListener}. Whatever the bytes, {@link #parse} returns a request or throws
+ * {@link InvalidRequestException} with a code; no other exception escapes (RequestParserFuzzTest).
+ * Thread-safe: the mapper is configured once in the constructor and only read afterwards.
  */
 public final class RequestParser {
 
@@ -36,12 +39,18 @@ public final class RequestParser {
     private final ObjectMapper mapper;
     private final ImageParser images;
     private final ParamsParser params;
+    private final UnknownFieldListener unknownFields;
 
     public RequestParser(RequestLimits limits) {
+        this(limits, UnknownFieldListener.IGNORE);
+    }
+
+    public RequestParser(RequestLimits limits, UnknownFieldListener unknownFields) {
         this.limits = limits;
         this.mapper = mapperFor(limits);
-        this.images = new ImageParser(limits);
-        this.params = new ParamsParser(limits);
+        this.unknownFields = unknownFields;
+        this.images = new ImageParser(limits, unknownFields);
+        this.params = new ParamsParser(limits, unknownFields);
     }
 
     public RequestLimits limits() {
@@ -53,6 +62,16 @@ public final class RequestParser {
      * @param recordKey the record key as a string, possibly null; the id when the value has none
      */
     public TrolRequest parse(byte[] value, String recordKey) throws InvalidRequestException {
+        try {
+            return parseChecked(value, recordKey);
+        } catch (RuntimeException | StackOverflowError e) {
+            // a parser bug or a library edge case must still end as a coded refusal, never stop intake
+            throw Fields.fail(ErrorCode.UNREADABLE_REQUEST, "the request could not be read ("
+                    + e.getClass().getSimpleName() + ": " + Fields.cut(String.valueOf(e.getMessage())) + ")");
+        }
+    }
+
+    private TrolRequest parseChecked(byte[] value, String recordKey) throws InvalidRequestException {
         if (value == null) {
             throw Fields.fail(ErrorCode.NULL_VALUE, "record value is null");
         }
@@ -63,13 +82,18 @@ public final class RequestParser {
                     "a request must be a JSON object, got " + root.getNodeType());
         }
         checkVersion(root.get("version"));
-        Fields.rejectUnknown(root, "", FIELDS);
-        return new TrolRequest(
-                id(root.get("id"), recordKey),
-                question(root.get("question")),
-                images.parse(root.get("image")),
-                params.parse(root.get("params")),
-                deadline(root.get("deadline")));
+        String id = id(root.get("id"), recordKey);
+        try {
+            Fields.noteUnknown(root, "", FIELDS, unknownFields);
+            return new TrolRequest(
+                    id,
+                    question(root.get("question")),
+                    images.parse(root.get("image")),
+                    params.parse(root.get("params")),
+                    deadline(root.get("deadline")));
+        } catch (InvalidRequestException e) {
+            throw e.withRequestId(id);
+        }
     }
 
     private static ObjectMapper mapperFor(RequestLimits limits) {
@@ -128,7 +152,10 @@ public final class RequestParser {
                 }
                 return root;
             } catch (StreamConstraintsException e) {
-                throw overlong(parser);
+                throw overlong(parser, e);
+            } catch (NumberFormatException e) {
+                // 1e2147483648: Jackson's BigDecimal cannot hold the exponent
+                throw Fields.fail(ErrorCode.MALFORMED_JSON, "a number is out of range at " + where(parser));
             } catch (JsonProcessingException e) {
                 throw Fields.fail(ErrorCode.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage());
             }
@@ -137,8 +164,12 @@ public final class RequestParser {
         }
     }
 
-    /** A string beyond Jackson's length limit: name the size error of the field it belongs to. */
-    private InvalidRequestException overlong(JsonParser parser) {
+    /** A value beyond Jackson's limits: name the size error of the field a too-long string belongs to. */
+    private InvalidRequestException overlong(JsonParser parser, StreamConstraintsException e) {
+        if (!String.valueOf(e.getOriginalMessage()).contains("String value length")) {
+            return Fields.fail(ErrorCode.MALFORMED_JSON, "the value exceeds a JSON limit: "
+                    + Fields.cut(String.valueOf(e.getOriginalMessage())));
+        }
         String field = parser.getParsingContext().getCurrentName();
         if ("data".equals(field)) {
             return Fields.fail(ErrorCode.IMAGE_TOO_LARGE,
@@ -163,15 +194,38 @@ public final class RequestParser {
         }
     }
 
-    private static String id(JsonNode n, String recordKey) throws InvalidRequestException {
+    private String id(JsonNode n, String recordKey) throws InvalidRequestException {
         String id = Fields.absent(n) ? null : Fields.text(n, "id");
-        if (id != null && !id.isBlank()) {
-            return id;
+        if (id == null || id.isBlank()) {
+            id = recordKey;
         }
-        if (recordKey != null && !recordKey.isBlank()) {
-            return recordKey;
+        if (id == null || id.isBlank()) {
+            throw Fields.fail(ErrorCode.MISSING_ID, "id is missing or empty and the record has no key");
         }
-        throw Fields.fail(ErrorCode.MISSING_ID, "id is missing or empty and the record has no key");
+        checkId(id);
+        return id;
+    }
+
+    /**
+     * The id keys every answer and token record and sits in logs, maps and headers: bounded in
+     * bytes, and printable (no control, format, separator or unpaired surrogate characters).
+     */
+    private void checkId(String id) throws InvalidRequestException {
+        int bytes = 0;
+        for (int i = 0; i < id.length(); ) {
+            int cp = id.codePointAt(i);
+            int type = Character.getType(cp);
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE
+                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+                throw Fields.fail(ErrorCode.INVALID_ID, String.format(
+                        "id holds a non-printable character U+%04X at index %d", cp, i));
+            }
+            bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes > limits.maxIdBytes()) {
+                throw Fields.fail(ErrorCode.INVALID_ID, "id is longer than " + limits.maxIdBytes() + " UTF-8 bytes");
+            }
+            i += Character.charCount(cp);
+        }
     }
 
     private String question(JsonNode n) throws InvalidRequestException {

@@ -22,7 +22,7 @@ final class RequestExamples {
     static final String PIXELS_B64 = Base64.getEncoder().encodeToString(PIXELS);
 
     /** Valid values, by name; each comes with the record key "key-7". */
-    static final Map<String, String> VALID = Map.of(
+    static final Map<String, String> VALID = examples(
             "inline image", """
                     {"id": "req-42", "question": "What is the troll doing?",
                      "image": {"data": "%s", "mediaType": "image/png"},
@@ -49,7 +49,21 @@ final class RequestExamples {
                     {"id": "req-47", "question": "Why?",
                      "image": {"data": "%s", "mediaType": "IMAGE/PNG"}}""".formatted(wrappedUrlSafe()),
             "integral floats", """
-                    {"version": 1.0, "id": "req-48", "question": "Why?", "params": {"maxNewTokens": 12.0, "topK": 4e1}}""");
+                    {"version": 1.0, "id": "req-48", "question": "Why?", "params": {"maxNewTokens": 12.0, "topK": 4e1}}""",
+            "unknown fields, ignored", """
+                    {"id": "req-49", "question": "Why?", "prompt": "p", "trace": {"a": [1, 2]},
+                     "params": {"max_new_tokens": 5, "topK": 3}, "image": {"url": "https://h/x.png", "w": 1}}""",
+            "id at the byte limit, non-ASCII", """
+                    {"id": "%s", "question": "Why?"}""".formatted("é".repeat(128)));
+
+    /** Name, value, name, value, ...: in order, so that failures name the same example each run. */
+    private static Map<String, String> examples(String... nameThenValue) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameThenValue.length; i += 2) {
+            m.put(nameThenValue[i], nameThenValue[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private static String wrappedUrlSafe() {
         String s = Base64.getUrlEncoder().withoutPadding().encodeToString(PIXELS);
@@ -91,11 +105,6 @@ final class RequestExamples {
         r.add(json("JSON null", "null", NOT_AN_OBJECT, "object", true));
         r.add(json("version 2", "{\"version\": 2, \"question\": \"q\"}", UNSUPPORTED_VERSION, "version", true));
         r.add(json("version as string", "{\"version\": \"1\", \"question\": \"q\"}", WRONG_TYPE, "version", true));
-        r.add(json("unknown field", "{\"question\": \"q\", \"prompt\": \"p\"}", UNKNOWN_FIELD, "prompt", true));
-        r.add(json("unknown params field", "{\"question\": \"q\", \"params\": {\"max_new_tokens\": 5}}",
-                UNKNOWN_FIELD, "params.max_new_tokens", true));
-        r.add(json("unknown image field", "{\"question\": \"q\", \"image\": {\"url\": \"https://h/x.png\", \"w\": 1}}",
-                UNKNOWN_FIELD, "image.w", true));
         r.add(json("question as number", "{\"id\": \"a\", \"question\": 5}", WRONG_TYPE, "question", true));
         r.add(json("maxNewTokens as string", "{\"question\": \"q\", \"params\": {\"maxNewTokens\": \"12\"}}",
                 WRONG_TYPE, "params.maxNewTokens", true));
@@ -112,6 +121,27 @@ final class RequestExamples {
         r.add(json("deadline as number", "{\"question\": \"q\", \"deadline\": 1764151200}", WRONG_TYPE, "deadline", true));
         r.add(json("image.data as number", "{\"question\": \"q\", \"image\": {\"data\": 5, \"mediaType\": \"image/png\"}}",
                 WRONG_TYPE, "image.data", true));
+        r.add(json("id with a control character", "{\"id\": \"a\\u0007b\", \"question\": \"q\"}", INVALID_ID, "U+0007",
+                false));
+        r.add(json("id with a line break", "{\"id\": \"a\\nb\", \"question\": \"q\"}", INVALID_ID, "id", false));
+        r.add(json("id with a bidi override", "{\"id\": \"a\\u202eb\", \"question\": \"q\"}", INVALID_ID, "U+202E",
+                false));
+        r.add(json("id with a lone surrogate", "{\"id\": \"a\\ud800\", \"question\": \"q\"}", INVALID_ID, "U+D800",
+                false));
+        r.add(json("id of 100,000 chars", "{\"id\": \"" + "i".repeat(100_000) + "\", \"question\": \"q\"}", INVALID_ID,
+                "256", true));
+        r.add(json("id of 257 UTF-8 bytes", "{\"id\": \"" + "\u00e9".repeat(128) + "x\", \"question\": \"q\"}", INVALID_ID,
+                "256", false));
+        r.add(json("number with a 2^31 exponent", params("\"maxNewTokens\": 1e2147483648"), MALFORMED_JSON, "out of range",
+                false));
+        r.add(json("number with a -2^31 exponent", params("\"temperature\": 1e-2147483648"), MALFORMED_JSON, "out of range",
+                false));
+        r.add(json("nesting 2000 deep", "{\"question\": \"q\", \"x\": " + "[".repeat(2000) + "]".repeat(2000) + "}",
+                MALFORMED_JSON, "limit", false));
+        r.add(json("URL port above 65535", url("http://example.org:99999/x.png"), INVALID_URL, "65535", false));
+        r.add(json("temperature 5e-324", params("\"temperature\": 5e-324, \"topK\": 5"), INVALID_PARAMS,
+                "params.temperature", true));
+        r.add(json("temperature 1000", params("\"temperature\": 1000"), INVALID_PARAMS, "params.temperature", true));
         r.add(new Reject("no id, no key", () -> utf8("{\"question\": \"q\"}"), MISSING_ID, "id", false));
         r.add(new Reject("blank id, no key", () -> utf8("{\"id\": \" \", \"question\": \"q\"}"), MISSING_ID, "id", false));
         r.add(json("missing question", "{\"id\": \"a\"}", MISSING_QUESTION, "question", true));
