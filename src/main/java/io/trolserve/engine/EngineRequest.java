@@ -24,6 +24,11 @@ public record EngineRequest(String id, int[] promptIds, List<DecodedImage> image
         images = images == null ? List.of() : List.copyOf(images);
     }
 
+    /** The same request ending at {@code deadline} (null: none). */
+    public EngineRequest withDeadline(Instant deadline) {
+        return new EngineRequest(id, promptIds, images, params, deadline, captureLogits);
+    }
+
     public static EngineRequest of(String id, int[] promptIds, List<DecodedImage> images, SamplingParams params) {
         return new EngineRequest(id, promptIds, images, params, null, false);
     }

@@ -20,7 +20,7 @@ public final class Answers {
 
     public static TrolAnswer of(RequestOutput out, String model) {
         RequestOutput.RequestTimings t = out.timings();
-        FinishReason reason = FinishReason.fromWireName(out.finishReason().wireName());
+        FinishReason reason = wireReason(out.finishReason());
         ErrorInfo error = reason == FinishReason.ERROR
                 ? new ErrorInfo(ENGINE_ERROR, out.error() == null ? "the engine failed this request" : out.error())
                 : null;
@@ -37,5 +37,16 @@ public final class Answers {
     public static TokenEvent token(TokenOutput t, String model) {
         return new TokenEvent(t.requestId(), model, t.index(), t.tokenId(), t.text(), t.emittedAtMicros(), t.latencyMs(),
                 t.batchSize(), t.last());
+    }
+
+    /** The engine's finish reason as the wire's: one switch, so a new reason cannot slip through as a string. */
+    static FinishReason wireReason(io.trolserve.engine.FinishReason reason) {
+        return switch (reason) {
+            case STOP -> FinishReason.STOP;
+            case LENGTH -> FinishReason.LENGTH;
+            case DEADLINE -> FinishReason.DEADLINE;
+            case CANCELLED -> FinishReason.CANCELLED;
+            case ERROR -> FinishReason.ERROR;
+        };
     }
 }

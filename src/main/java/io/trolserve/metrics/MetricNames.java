@@ -37,10 +37,15 @@ public final class MetricNames {
     // counters incremented by the messaging side
     public static final String REQUESTS_FINISHED = "trol.requests.finished";
     public static final String DLQ_RECORDS = "trol.dlq.records";
+    /** Records committed without running: their id was in flight here, or already answered. */
+    public static final String REQUESTS_SKIPPED = "trol.requests.skipped";
+    /** Request fields v1 does not define (ignored), one per field per record. */
+    public static final String UNKNOWN_FIELDS = "trol.request.unknown.fields";
 
     public static final String TAG_MODEL = "model";
     public static final String TAG_FINISH_REASON = "finish_reason";
     public static final String TAG_ERROR_CODE = "error_code";
+    public static final String TAG_REASON = "reason";
 
     private MetricNames() {
     }

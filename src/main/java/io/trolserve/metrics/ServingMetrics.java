@@ -41,6 +41,8 @@ public class ServingMetrics {
     /** What the gauges read; a field because Micrometer holds gauge state only weakly. */
     private final Supplier<EngineStats> latestStats = () -> engineStats.get();
     private volatile RequestMeters meters;
+    private final OnceLog unknownFieldLog = new OnceLog(1000,
+            "requests carry field %s, which this version does not define; it is ignored");
 
     @Inject
     public ServingMetrics(MeterRegistry registry) {
@@ -119,6 +121,29 @@ public class ServingMetrics {
         // error codes are a closed set (the parser's and the preparation's), so the tag stays bounded
         Counter.builder(MetricNames.DLQ_RECORDS).tags(m.tags()).tag(MetricNames.TAG_ERROR_CODE, errorCode)
                 .description("Records written to the dead-letter topic, by error code").register(registry).increment();
+    }
+
+    /** A record committed without running, for {@code reason} ({@code in-flight}, {@code already-answered}). */
+    public void skipped(String reason) {
+        RequestMeters m = meters;
+        if (m != null) {
+            Counter.builder(MetricNames.REQUESTS_SKIPPED).tags(m.tags()).tag(MetricNames.TAG_REASON, reason)
+                    .description("Request records committed without running: id in flight here, or already answered")
+                    .register(registry).increment();
+        }
+    }
+
+    /**
+     * A field v1 does not define, ignored. Counted without the name (names come from producers, so
+     * a tag per name would be unbounded); each distinct name is logged once, up to a bound.
+     */
+    public void unknownField(String path) {
+        RequestMeters m = meters;
+        if (m != null) {
+            Counter.builder(MetricNames.UNKNOWN_FIELDS).tags(m.tags())
+                    .description("Request fields this version does not define, ignored").register(registry).increment();
+        }
+        unknownFieldLog.once(path);
     }
 
     private static long nanos(double millis) {

@@ -8,9 +8,13 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 import io.trolserve.engine.Engine;
+import io.trolserve.engine.EngineClosedException;
 import io.trolserve.engine.EngineConfig;
+import io.trolserve.engine.EngineRequest;
+import io.trolserve.engine.RequestListener;
 import io.trolserve.messaging.MessagingSettings;
 import io.trolserve.messaging.RequestPreparation;
+import io.trolserve.messaging.ServingPort;
 import io.trolserve.messaging.contract.RequestLimits;
 import io.trolserve.messaging.contract.RequestParser;
 import io.trolserve.metrics.ServingMetrics;
@@ -29,7 +33,7 @@ import jakarta.inject.Inject;
  * by {@link #stop} during shutdown.
  */
 @ApplicationScoped
-public class ServiceRuntime {
+public class ServiceRuntime implements ServingPort {
 
     private static final Logger LOG = Logger.getLogger(ServiceRuntime.class);
 
@@ -68,7 +72,7 @@ public class ServiceRuntime {
         tokenizer.checkFits(model.config().vocabSize(), model.config().eosTokenId());
         EngineConfig config = engineSettings.toConfig(model);
         engine = Engine.start(model, tokenizer, config);
-        parser = new RequestParser(RequestLimits.DEFAULTS);
+        parser = new RequestParser(requestLimits(), metrics::unknownField);
         preparation = new RequestPreparation(tokenizer, model.imageTokensPerImage(), new ImageFetcher(imagePolicy()),
                 messaging.maxImagePixels());
         modelName = messaging.modelName().orElse(CheckpointLocation.modelName(dir));
@@ -81,6 +85,10 @@ public class ServiceRuntime {
         return new ImageFetcher.Policy(messaging.imageFileRoot(), false,
                 java.util.Set.copyOf(messaging.imageHttpHosts().orElse(List.of())), messaging.imageConnectTimeout(),
                 messaging.imageReadTimeout(), RequestLimits.DEFAULTS.maxInlineImageBytes());
+    }
+
+    private RequestLimits requestLimits() {
+        return RequestLimits.DEFAULTS.withMaxIdBytes(messaging.maxIdBytes());
     }
 
     /** Lets running requests finish for up to {@code grace}; the engine cancels the rest. */
@@ -103,6 +111,7 @@ public class ServiceRuntime {
         return state == State.READY;
     }
 
+    @Override
     public boolean stopping() {
         return state == State.STOPPING;
     }
@@ -111,14 +120,26 @@ public class ServiceRuntime {
         return Optional.ofNullable(engine);
     }
 
+    @Override
     public RequestParser parser() {
         return parser;
     }
 
-    public RequestPreparation preparation() {
-        return preparation;
+    @Override
+    public RequestPreparation.Outcome prepare(io.trolserve.messaging.contract.TrolRequest request) {
+        return preparation.prepare(request);
     }
 
+    @Override
+    public void submit(EngineRequest request, RequestListener listener) {
+        Engine running = engine;
+        if (running == null || state != State.READY) {
+            throw new EngineClosedException();
+        }
+        running.submit(request, listener);
+    }
+
+    @Override
     public String modelName() {
         return modelName;
     }

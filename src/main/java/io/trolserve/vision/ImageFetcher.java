@@ -105,7 +105,13 @@ public final class ImageFetcher {
         if (policy.httpHosts().stream().noneMatch(h -> h.equalsIgnoreCase(host))) {
             throw new ImageFetchException(NOT_ALLOWED, "host '" + host + "' is not on the image host allow-list");
         }
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(policy.readTimeout()).GET().build();
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(url).timeout(policy.readTimeout()).GET().build();
+        } catch (IllegalArgumentException e) {
+            // java.net.URI accepts what the HTTP client refuses (a port above 65535, odd schemes)
+            throw new ImageFetchException(NOT_ALLOWED, "not a usable http(s) URL: " + e.getMessage());
+        }
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {

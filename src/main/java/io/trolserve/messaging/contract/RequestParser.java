@@ -206,6 +206,19 @@ public final class RequestParser {
         return id;
     }
 
+    /** Whether {@code id} could be a request's id: not blank, bounded, printable. */
+    public boolean isAcceptableId(String id) {
+        if (id == null || id.isBlank()) {
+            return false;
+        }
+        try {
+            checkId(id);
+            return true;
+        } catch (InvalidRequestException e) {
+            return false;
+        }
+    }
+
     /**
      * The id keys every answer and token record and sits in logs, maps and headers: bounded in
      * bytes, and printable (no control, format, separator or unpaired surrogate characters).

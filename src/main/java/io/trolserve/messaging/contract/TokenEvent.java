@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param batchSize requests in the engine step that produced this token
  * @param last whether this is the request's final token; {@code "final"} on the wire, a Java
  *     keyword
+ * @param attempt the execution of the request this token belongs to, as in its answer: after a
+ *     redelivery the stream restarts at index 0 with a larger attempt; null outside the service
  */
 public record TokenEvent(
         @JsonProperty(required = true) int version,
@@ -25,7 +27,8 @@ public record TokenEvent(
         @JsonProperty(required = true) long ts,
         @JsonProperty(required = true) double latencyMs,
         @JsonProperty(required = true) int batchSize,
-        @JsonProperty(value = "final", required = true) boolean last) {
+        @JsonProperty(value = "final", required = true) boolean last,
+        Long attempt) {
 
     public TokenEvent {
         if (version != ContractJson.VERSION) {
@@ -44,6 +47,10 @@ public record TokenEvent(
     /** A version-1 token event. */
     public TokenEvent(String id, String model, int index, int tokenId, String text, long ts, double latencyMs,
             int batchSize, boolean last) {
-        this(ContractJson.VERSION, id, model, index, tokenId, text, ts, latencyMs, batchSize, last);
+        this(ContractJson.VERSION, id, model, index, tokenId, text, ts, latencyMs, batchSize, last, null);
+    }
+
+    public TokenEvent withAttempt(long attempt) {
+        return new TokenEvent(version, id, model, index, tokenId, text, ts, latencyMs, batchSize, last, attempt);
     }
 }

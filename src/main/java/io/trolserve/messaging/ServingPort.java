@@ -1,0 +1,33 @@
+package io.trolserve.messaging;
+
+import io.trolserve.engine.EngineClosedException;
+import io.trolserve.engine.EngineRequest;
+import io.trolserve.engine.RequestListener;
+import io.trolserve.messaging.contract.RequestParser;
+import io.trolserve.messaging.contract.TrolRequest;
+
+/**
+ * What intake needs from the serving side: parse, prepare, submit. Messaging owns this port and the
+ * service implements it, so imports run one way (service to messaging), and {@link IntakeCore} is
+ * tested with a fake.
+ */
+public interface ServingPort {
+
+    RequestParser parser();
+
+    /** Fetches and decodes the image and tokenizes the prompt (CPU work on the caller's thread). */
+    RequestPreparation.Outcome prepare(TrolRequest request);
+
+    /**
+     * Hands a prepared request to the engine; its listener hears its tokens and its end.
+     *
+     * @throws EngineClosedException when the engine takes no more work (stopping, or dead)
+     */
+    void submit(EngineRequest request, RequestListener listener);
+
+    /** The model name answers carry. */
+    String modelName();
+
+    /** Whether the service is shutting down: a request it cancels is left for redelivery. */
+    boolean stopping();
+}
