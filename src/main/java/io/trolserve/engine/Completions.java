@@ -25,7 +25,11 @@ final class Completions {
         this.vision = vision;
     }
 
-    /** Samples and streams one token. @return why the request ends with it, or null if it goes on */
+    /**
+     * Samples and streams one token. A listener that throws here is not swallowed: the token
+     * stream it was given is broken, so the caller ends the request with an error.
+     * @return why the request ends with it, or null if it goes on
+     */
     FinishReason emit(Request r, float[] logits, int batchSize) {
         int token = r.sampler.next(logits);
         long now = System.nanoTime();
@@ -51,7 +55,7 @@ final class Completions {
         }
         java.time.Instant wall = java.time.Instant.now();
         long micros = wall.getEpochSecond() * 1_000_000 + wall.getNano() / 1_000;
-        notify(r, new TokenOutput(r.id(), r.outputs.size() - 1, token, text, micros, gap / 1e6, batchSize, done != null));
+        r.listener.onToken(new TokenOutput(r.id(), r.outputs.size() - 1, token, text, micros, gap / 1e6, batchSize, done != null));
         return done;
     }
 
@@ -95,14 +99,6 @@ final class Completions {
                 r.tokenGaps.isEmpty() ? null : ms(r.tokenGaps.get(0)),
                 ms(end - r.submittedNanos),
                 r.tokenGaps.size() < 2 ? null : ms(gapsAfterFirst / (r.tokenGaps.size() - 1)));
-    }
-
-    private static void notify(Request r, TokenOutput token) {
-        try {
-            r.listener.onToken(token);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "listener of request %s failed on token %d", r.id(), token.index());
-        }
     }
 
     private static double ms(long nanos) {

@@ -1,9 +1,17 @@
 package io.trolserve.engine;
 
-/** A request submitted after shutdown began: the engine did not take it, so its caller still owns it. */
+/**
+ * A request the engine did not take: it is shutting down, or its thread has died. Its caller
+ * still owns it (and leaves a Kafka record uncommitted, for this instance after a restart or for
+ * another one).
+ */
 public final class EngineClosedException extends IllegalStateException {
 
     public EngineClosedException() {
-        super("the engine is shutting down");
+        this("the engine is shutting down");
+    }
+
+    public EngineClosedException(String message) {
+        super(message);
     }
 }

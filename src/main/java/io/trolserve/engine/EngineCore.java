@@ -3,10 +3,8 @@ package io.trolserve.engine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.jboss.logging.Logger;
 
 import io.trolserve.engine.kv.BlockManager;
@@ -20,6 +18,10 @@ import io.trolserve.text.TrolTokenizer;
  * {@code plan -> model step -> update}. Requests join and leave the batch at every step. Tests
  * drive it directly, so that arrivals happen at exactly chosen steps; {@link Engine} runs it on
  * its own thread. Construct, use and close it on one thread, inside an InferenceMode guard.
+ *
+ * <p>A request's failure stays its own: a forward it makes fail is retried without it
+ * ({@link StepForward}), and an exception while sampling or streaming its token ends it alone, with
+ * {@link FinishReason#ERROR}. Only a broken invariant (a bug) or an {@link Error} leaves {@link #step}.
  */
 public final class EngineCore implements AutoCloseable {
 
@@ -32,8 +34,8 @@ public final class EngineCore implements AutoCloseable {
     private final BlockManager blocks;
     private final KvCacheManager kv;
     private final Scheduler scheduler;
-    private final ModelRunner runner;
     private final VisionCache vision;
+    private final StepForward forward;
     private final Completions completions;
     private final Map<String, Request> active = new HashMap<>();
     private final int[] stopTokenIds;
@@ -45,6 +47,11 @@ public final class EngineCore implements AutoCloseable {
     private int lastBatchSize;
 
     public EngineCore(TrolModel model, TrolTokenizer tokenizer, EngineConfig config) {
+        this(model, tokenizer, config, StepForward.Fault.NONE);
+    }
+
+    /** With a fault seam consulted in every forward attempt (tests poison chosen requests). */
+    EngineCore(TrolModel model, TrolTokenizer tokenizer, EngineConfig config, StepForward.Fault fault) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.config = config;
@@ -53,8 +60,8 @@ public final class EngineCore implements AutoCloseable {
         this.kv = new KvCacheManager(blocks, config.kvBlockSize(), config.prefixCache(), model.config().imageTokenId(),
                 model.imageTokensPerImage());
         this.scheduler = new Scheduler(config, kv);
-        this.runner = new ModelRunner(model, pool);
         this.vision = new VisionCache(model, config.visionCacheBytes());
+        this.forward = new StepForward(new ModelRunner(model, pool), vision, fault);
         this.stopTokenIds = new int[] {tokenizer.eosTokenId(), tokenizer.endOfTurnTokenId()};
         this.completions = new Completions(stopTokenIds, kv, vision);
     }
@@ -66,14 +73,21 @@ public final class EngineCore implements AutoCloseable {
     /** Accepts a request, or finishes it at once with an error saying why it can never run. */
     public void submit(EngineRequest input, RequestListener listener) {
         Request r = new Request(input, listener, new IncrementalDetokenizer(tokenizer), model.config().imageTokenId());
-        String problem = active.containsKey(input.id()) ? "a request with id " + input.id() + " is already running"
-                : RequestChecks.problem(r, model, kv, config);
+        String problem;
+        try {
+            problem = active.containsKey(input.id()) ? "a request with id " + input.id() + " is already running"
+                    : RequestChecks.problem(r, model, kv, config);
+            if (problem == null) {
+                scheduler.add(r);   // throws before queueing it, or queues it
+                active.put(input.id(), r);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "request %s could not be accepted", input.id());
+            problem = "the request could not be accepted: " + e;
+        }
         if (problem != null) {
             completions.finish(r, FinishReason.ERROR, problem);
-            return;
         }
-        active.put(input.id(), r);
-        scheduler.add(r);
     }
 
     /** Ends a request at the next step with finish reason CANCELLED; unknown ids are ignored. */
@@ -97,30 +111,17 @@ public final class EngineCore implements AutoCloseable {
             lastBatchSize = 0;   // an idle engine runs no batch; the gauges must not keep the last one
             return StepReport.IDLE;
         }
-        List<Request> needImages = new ArrayList<>();
         for (StepPlan.Chunk c : plan.chunks()) {
             if (c.request().firstScheduledNanos < 0) {
                 c.request().firstScheduledNanos = started;
             }
-            if (c.request().needsImageFeatures()) {
-                needImages.add(c.request());
-            }
         }
-        long forwardStarted = System.nanoTime();
-        Map<Request, float[]> logits;
-        try (PointerScope scope = new PointerScope()) {
-            vision.provide(needImages);
-            forwardStarted = System.nanoTime();
-            logits = runner.run(plan);
-        } catch (RuntimeException e) {
-            LOG.error("engine step failed; its requests end with an error", e);
-            plan.chunks().forEach(c -> finish(c.request(), FinishReason.ERROR, "engine step failed: " + e.getMessage()));
-            return StepReport.IDLE;
-        }
-        long forwardNanos = System.nanoTime() - forwardStarted;
-        int sampled = advance(plan, logits);
+        StepForward.Outcome out = forward.run(plan);
+        out.failed.forEach((r, e) -> finish(r, FinishReason.ERROR, "engine step failed: " + e.getMessage()));
+        StepPlan computed = plan.keeping(r -> !out.failed.containsKey(r));
+        int sampled = advance(computed, out.logits);
         RequestChecks.invariants(plan, config, scheduler, blocks);
-        return report(plan, sampled, started, forwardNanos);
+        return report(computed, sampled, started, out.forwardNanos);
     }
 
     /** Updates computed counts and blocks, then samples, emits and finishes. @return tokens sampled */
@@ -140,16 +141,28 @@ public final class EngineCore implements AutoCloseable {
         }
         int sampled = 0;
         for (StepPlan.Chunk c : plan.chunks()) {
-            if (c.samples()) {
-                FinishReason done = completions.emit(c.request(), logits.get(c.request()), lastBatchSize);
+            if (c.samples() && emit(c.request(), logits.get(c.request()))) {
                 sampled++;
                 generatedTokens++;
-                if (done != null) {
-                    finish(c.request(), done, null);
-                }
             }
         }
         return sampled;
+    }
+
+    /** Samples and streams one token; a failure (a listener throwing, say) ends this request only. */
+    private boolean emit(Request r, float[] logits) {
+        FinishReason done;
+        try {
+            done = completions.emit(r, logits, lastBatchSize);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "sampling or streaming a token of request %s failed; it ends with an error", r.id());
+            finish(r, FinishReason.ERROR, "sampling or streaming a token failed: " + e);
+            return false;
+        }
+        if (done != null) {
+            finish(r, done, null);
+        }
+        return true;
     }
 
     private void expire() {

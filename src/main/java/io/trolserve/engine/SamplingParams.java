@@ -7,6 +7,11 @@ import java.util.List;
  * {@code torch.argmax}); otherwise temperature, then top-k, then top-p, then a draw from a
  * generator seeded per request, so the same seed gives the same tokens whatever else runs.
  *
+ * <p>A sampling temperature lies in [{@link #MIN_TEMPERATURE}, {@link #MAX_TEMPERATURE}]. Below
+ * 0.01 the draw is greedy for any logits a model gives (a gap of 0.2 already weighs e^-20), while
+ * {@code logit / T} for a denormal T overflows and poisons every probability; above 100 the
+ * distribution is uniform noise for logits of ordinary size. Whoever wants greedy asks for 0.
+ *
  * @param topK 0 disables top-k
  * @param topP 1.0 disables nucleus sampling
  * @param seed null draws a seed per request
@@ -18,7 +23,6 @@ public record SamplingParams(int maxNewTokens, double temperature, double topP, 
                              List<String> stop, boolean ignoreEos) {
 
     public static final int DEFAULT_MAX_NEW_TOKENS = 256;
-    /** The smallest non-zero temperature: below it {@code logit / T} overflows float range. */
     public static final double MIN_TEMPERATURE = 1e-2;
     public static final double MAX_TEMPERATURE = 1e2;
 
@@ -26,8 +30,9 @@ public record SamplingParams(int maxNewTokens, double temperature, double topP, 
         if (maxNewTokens <= 0) {
             throw new IllegalArgumentException("maxNewTokens must be positive, got " + maxNewTokens);
         }
-        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
+        if (!(temperature == 0 || temperature >= MIN_TEMPERATURE && temperature <= MAX_TEMPERATURE)) {
+            throw new IllegalArgumentException("temperature must be 0 (greedy) or within [" + MIN_TEMPERATURE + ", "
+                    + MAX_TEMPERATURE + "], got " + temperature);
         }
         if (!(topP > 0 && topP <= 1)) {
             throw new IllegalArgumentException("topP must be in (0, 1], got " + topP);

@@ -1,6 +1,7 @@
 package io.trolserve.engine;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * What one engine step computes: per request, a chunk of its not-yet-computed tokens. Immutable;
@@ -26,6 +27,16 @@ record StepPlan(List<Chunk> chunks, List<Request> preempted, int tokenCost) {
         int cost() {
             return traversed ? 2 * numTokens : numTokens;
         }
+    }
+
+    /** A plan of some of a step's chunks (a retry of part of it): nothing preempted, the cost of those chunks. */
+    static StepPlan of(List<Chunk> chunks) {
+        return new StepPlan(List.copyOf(chunks), List.of(), chunks.stream().mapToInt(Chunk::cost).sum());
+    }
+
+    /** The chunks of the requests that pass the test, in order. */
+    StepPlan keeping(Predicate<Request> test) {
+        return of(chunks.stream().filter(c -> test.test(c.request())).toList());
     }
 
     boolean isEmpty() {

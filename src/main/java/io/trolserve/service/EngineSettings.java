@@ -1,5 +1,7 @@
 package io.trolserve.service;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.trolserve.engine.EngineConfig;
@@ -31,6 +33,16 @@ public interface EngineSettings {
 
     @WithDefault("268435456")
     long visionCacheBytes();
+
+    /**
+     * Liveness and readiness fail when no engine step has finished for this long while requests
+     * wait. A step of the medium model on CPU takes about 10 s (a whole batch of prompt chunks
+     * more), so 2 minutes leaves room for several of the slowest steps before a working engine
+     * would be restarted, and still restarts a wedged one (a native call that never returns, a
+     * listener blocked on I/O) within minutes. Not an engine setting: only the health checks read it.
+     */
+    @WithDefault("2m")
+    Duration stallTimeout();
 
     /**
      * The engine configuration for this model: the pool gets as many blocks as the byte budget

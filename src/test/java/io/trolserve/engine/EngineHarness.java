@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.bytedeco.pytorch.InferenceMode;
@@ -43,10 +44,20 @@ final class EngineHarness implements AutoCloseable {
 
     /** Runs the arrivals through one engine; returns each request's output and what the run did. */
     Map<String, RequestOutput> runEngine(EngineConfig config, List<Arrival> arrivals, Consumer<RunFacts> atEnd) {
+        return runEngine(config, arrivals, StepForward.Fault.NONE, (id, token) -> { }, atEnd);
+    }
+
+    /**
+     * The same, with a fault seam in every forward attempt and a hook on every streamed token
+     * (which may throw, as a broken listener would).
+     */
+    Map<String, RequestOutput> runEngine(EngineConfig config, List<Arrival> arrivals, StepForward.Fault fault,
+                                         BiConsumer<String, TokenOutput> onToken, Consumer<RunFacts> atEnd) {
         Map<String, RequestOutput> outputs = new LinkedHashMap<>();
         RequestListener listener = new RequestListener() {
             @Override
             public void onToken(TokenOutput token) {
+                onToken.accept(token.requestId(), token);
             }
 
             @Override
@@ -54,7 +65,7 @@ final class EngineHarness implements AutoCloseable {
                 outputs.put(output.requestId(), output);
             }
         };
-        try (InferenceMode guard = new InferenceMode(); EngineCore core = new EngineCore(model, tokenizer, config)) {
+        try (InferenceMode guard = new InferenceMode(); EngineCore core = new EngineCore(model, tokenizer, config, fault)) {
             int step = 0;
             int next = 0;
             int maxBatch = 0;

@@ -1,6 +1,7 @@
 package io.trolserve.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,8 @@ import io.trolserve.model.TrolConfig;
 /**
  * The engine behind its thread: many submitting threads, tokens streamed in order through the
  * listener, cancellation and deadlines ending requests with their reasons, impossible requests
- * refused with an error, and shutdown ending what is left.
+ * refused with an error, shutdown ending what is left, and the health a watchdog reads: DEAD once
+ * the thread is gone (submit then refuses), STALLED while a step does not end.
  */
 class EngineThreadTest {
 
@@ -137,9 +139,10 @@ class EngineThreadTest {
     }
 
     @Test
-    void anErrorOnTheEngineThreadEndsItAndIsAliveSaysSo() throws Exception {
+    void anErrorOnTheEngineThreadEndsItAndHealthAndSubmitSaySo() throws Exception {
         Engine engine = Engine.start(harness.model, harness.tokenizer, EngineConfig.defaults(512));
         assertThat(engine.isAlive()).isTrue();
+        assertThat(engine.health(Duration.ofMinutes(2))).isEqualTo(EngineHealth.ALIVE);
         engine.submit(request("doomed", 3, new SamplingParams(4, 0.0, 1.0, 0, null, List.of()), null), new Collector(1) {
             @Override
             public void onToken(TokenOutput token) {
@@ -152,7 +155,94 @@ class EngineThreadTest {
             Thread.sleep(10);
         }
         assertThat(engine.isAlive()).isFalse();
+        EngineHealth health = engine.health(Duration.ofMinutes(2));
+        assertThat(health.status()).isEqualTo(EngineHealth.Status.DEAD);
+        assertThat(health.reason()).contains("simulated: a native allocation failed");
+        // nobody would answer it: the caller keeps the request (its Kafka record stays uncommitted)
+        assertThatThrownBy(() -> engine.submit(request("after", 4, SamplingParams.greedy(2), null), new Collector(1)))
+                .isInstanceOf(EngineClosedException.class).hasMessageContaining("died");
         engine.close();
+    }
+
+    @Test
+    void aListenerThatThrowsEndsItsRequestAndTheEngineServesOn() throws Exception {
+        Collector collector = new Collector(2);
+        try (Engine engine = Engine.start(harness.model, harness.tokenizer, EngineConfig.defaults(512))) {
+            engine.submit(request("broken", 5, SamplingParams.greedy(4), null), new Collector(0) {
+                @Override
+                public void onToken(TokenOutput token) {
+                    throw new IllegalStateException("the producer is closed");
+                }
+
+                @Override
+                public void onFinish(RequestOutput output) {
+                    collector.onFinish(output);
+                }
+            });
+            engine.submit(request("fine", 6, SamplingParams.greedy(4), null), collector);
+            assertThat(collector.finished.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(engine.health(Duration.ofMinutes(2))).isEqualTo(EngineHealth.ALIVE);
+        }
+        assertThat(collector.done.get("broken").finishReason()).isEqualTo(FinishReason.ERROR);
+        assertThat(collector.done.get("broken").error()).contains("the producer is closed");
+        assertThat(collector.done.get("fine").finishReason()).isIn(FinishReason.STOP, FinishReason.LENGTH);
+    }
+
+    @Test
+    void aStepThatDoesNotEndIsReportedStalledUntilItEnds() throws Exception {
+        Duration stallTimeout = Duration.ofMillis(300);
+        CountDownLatch release = new CountDownLatch(1);
+        Collector collector = new Collector(1);
+        try (Engine engine = Engine.start(harness.model, harness.tokenizer, EngineConfig.defaults(512))) {
+            Thread.sleep(3 * stallTimeout.toMillis());
+            assertThat(engine.health(stallTimeout)).as("idle for longer than the timeout").isEqualTo(EngineHealth.ALIVE);
+
+            engine.submit(request("stuck", 7, SamplingParams.greedy(3), null), new Collector(0) {
+                @Override
+                public void onToken(TokenOutput token) {
+                    try {
+                        release.await();   // a listener blocked on I/O: the engine thread waits with it
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void onFinish(RequestOutput output) {
+                    collector.onFinish(output);
+                }
+            });
+            try {
+                EngineHealth stalled = awaitHealth(engine, stallTimeout, EngineHealth.Status.STALLED);
+                assertThat(stalled.reason()).contains("no engine step has finished").contains("1 requests in the engine");
+                assertThat(engine.health(Duration.ofMinutes(2))).as("within a longer timeout").isEqualTo(EngineHealth.ALIVE);
+            } finally {
+                release.countDown();
+            }
+            assertThat(collector.finished.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(awaitHealth(engine, stallTimeout, EngineHealth.Status.ALIVE).reason()).isNull();
+        }
+    }
+
+    @Test
+    void submitRefusesOnceTheEngineHasShutDown() {
+        Engine engine = Engine.start(harness.model, harness.tokenizer, EngineConfig.defaults(64));
+        engine.shutdown(Duration.ZERO);
+        assertThat(engine.health(Duration.ofMinutes(2)).status()).isEqualTo(EngineHealth.Status.DEAD);
+        assertThatThrownBy(() -> engine.submit(request("late", 8, SamplingParams.greedy(2), null), new Collector(1)))
+                .isInstanceOf(EngineClosedException.class);
+    }
+
+    private static EngineHealth awaitHealth(Engine engine, Duration stallTimeout, EngineHealth.Status wanted)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        EngineHealth h = engine.health(stallTimeout);
+        while (h.status() != wanted && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            h = engine.health(stallTimeout);
+        }
+        assertThat(h.status()).as("health %s", h).isEqualTo(wanted);
+        return h;
     }
 
     private static EngineRequest request(String id, long seed, SamplingParams params, Instant deadline) {
