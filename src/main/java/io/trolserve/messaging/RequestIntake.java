@@ -10,6 +10,7 @@ import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,6 +39,7 @@ public class RequestIntake {
     IntakeMetrics observer;
 
     @Inject
+    @Identifier(AnsweredIdsScan.NAME)
     AnsweredIdsScan answeredScan;
 
     private Semaphore inFlight;

@@ -28,6 +28,9 @@ public interface ServingPort {
     /** The model name answers carry. */
     String modelName();
 
-    /** Whether the service is shutting down: a request it cancels is left for redelivery. */
+    /**
+     * Whether the engine is going away (shutdown, or its thread died): a request it cancels then is
+     * left uncommitted for the partition's next owner, never answered as cancelled.
+     */
     boolean stopping();
 }

@@ -111,9 +111,11 @@ public class ServiceRuntime implements ServingPort {
         return state == State.READY;
     }
 
+    /** Shutting down, or the engine thread has died: either way the requests it cancels go to another instance. */
     @Override
     public boolean stopping() {
-        return state == State.STOPPING;
+        Engine running = engine;
+        return state == State.STOPPING || running != null && !running.isAlive();
     }
 
     public Optional<Engine> engine() {

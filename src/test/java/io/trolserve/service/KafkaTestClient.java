@@ -37,13 +37,19 @@ final class KafkaTestClient implements AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        // hostile-input tests send records near the service's size limits
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
         producer = new KafkaProducer<>(p);
     }
 
     /** Sends and waits for the broker's acknowledgement; @return where the record landed */
     RecordMetadata send(String topic, String key, byte[] value, RecordHeader... headers) {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, List.of(headers));
+        return send(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, headers);
+    }
+
+    /** The same with a key of any bytes. */
+    RecordMetadata send(String topic, byte[] key, byte[] value, RecordHeader... headers) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key, value, List.of(headers));
         try {
             return producer.send(record).get();
         } catch (Exception e) {
@@ -87,6 +93,19 @@ final class KafkaTestClient implements AutoCloseable {
             }
         }
         return read;
+    }
+
+    /** Every record of the topic until none has come for {@code quiet} (or the timeout). */
+    List<ConsumerRecord<byte[], byte[]>> readUntilQuiet(String topic, Duration quiet, Duration timeout) {
+        long[] lastGrowth = {System.nanoTime()};
+        int[] lastSize = {0};
+        return readUntil(topic, timeout, read -> {
+            if (read.size() != lastSize[0]) {
+                lastSize[0] = read.size();
+                lastGrowth[0] = System.nanoTime();
+            }
+            return !read.isEmpty() && System.nanoTime() - lastGrowth[0] > quiet.toNanos();
+        });
     }
 
     static String key(ConsumerRecord<byte[], byte[]> r) {

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import io.trolserve.messaging.broker.EmbeddedKafkaBroker;
 
 /**
- * At-least-once across a crash: 300 requests, the service killed with SIGKILL while they are
- * being answered, then restarted: every request is answered, and a request is answered twice
- * only if its record had not been committed when the service died.
+ * Across a crash: 300 requests, the service killed with SIGKILL while they are being answered,
+ * then restarted: every request is answered, and none twice. Without the read-back of
+ * {@code trol.answers} on assignment, the requests answered but not yet committed at the kill
+ * (9 and 48 in two runs) were answered again.
  */
 class ServiceCrashIT {
 
@@ -53,15 +54,16 @@ class ServiceCrashIT {
                 List<ConsumerRecord<byte[], byte[]>> all = kafka.readUntil(ServiceRecords.ANSWERS, Duration.ofMinutes(4),
                         read -> ServiceRecords.idsOf(read, "crash-").size() == REQUESTS);
                 assertThat(ServiceRecords.idsOf(all, "crash-")).as("nothing accepted is lost").hasSize(REQUESTS);
+                // a second answer would come soon after the first run of its id: read until the topic is quiet
+                all = kafka.readUntilQuiet(ServiceRecords.ANSWERS, Duration.ofSeconds(5), Duration.ofMinutes(1));
                 Map<String, Long> counts = all.stream().map(KafkaTestClient::key).filter(k -> k.startsWith("crash-"))
                         .collect(Collectors.groupingBy(k -> k, Collectors.counting()));
-                for (Map.Entry<String, Long> e : counts.entrySet()) {
-                    if (e.getValue() > 1) {
-                        RecordMetadata m = where.get(e.getKey());
-                        assertThat(m.offset()).as("%s answered twice although committed", e.getKey())
-                                .isGreaterThanOrEqualTo(committed.getOrDefault(m.partition(), 0L));
-                    }
-                }
+                List<String> twice = counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                        .sorted().toList();
+                System.out.printf("crash IT: %d answered before the kill, %d committed offsets %s, %d answered twice%n",
+                        answeredBefore.size(), committed.size(), committed, twice.size());
+                assertThat(twice).as("ids answered twice (committed offsets at the kill: %s, sent to %s)", committed,
+                        twice.stream().map(where::get).toList()).isEmpty();
             }
         }
     }

@@ -70,6 +70,40 @@ final class ServiceRecords {
         return out.toByteArray();
     }
 
+    /**
+     * A flat 16-bit RGB PNG, written chunk by chunk: 8192x8192 of it is 522 kB on the wire and
+     * 384 MiB of samples once decoded, the decompression bomb that passes a plain pixel cap.
+     */
+    static byte[] flat16BitPng(int width, int height) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(width).putInt(height)
+                .put((byte) 16).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(out, "IHDR", ihdr.array());
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(idat,
+                new java.util.zip.Deflater(9))) {
+            byte[] row = new byte[1 + width * 6];   // filter type 0, then R, G, B as 16-bit samples
+            for (int y = 0; y < height; y++) {
+                z.write(row);
+            }
+        }
+        chunk(out, "IDAT", idat.toByteArray());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(name);
+        crc.update(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(name);
+        out.writeBytes(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
     /** A PNG signature and an IHDR that claims a huge image, and nothing else. */
     static byte[] pngHeaderClaiming(int width, int height) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 25);
