@@ -41,6 +41,13 @@ public interface AnalyticsSettings {
      */
     Optional<String> advertisedHost();
 
+    /**
+     * How long shutdown waits for the Kafka Streams client to commit, leave its consumer group and
+     * close (see {@link StreamsShutdown}); counted within Quarkus' shutdown.
+     */
+    @WithDefault("10s")
+    Duration closeTimeout();
+
     Slo slo();
 
     interface Slo {

@@ -6,6 +6,8 @@ import static io.trolserve.text.TrolTokenizer.IMAGE;
 import static io.trolserve.text.TrolTokenizer.START_OF_TURN;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * The TroL chat prompt of the InternLM2 variants (TROL_SPEC §3), built as the official
@@ -19,6 +21,10 @@ import java.util.Arrays;
  * [UNUSED_TOKEN_146]user\n  Q  [UNUSED_TOKEN_145]\n
  * [UNUSED_TOKEN_146]assistant\n
  * </pre>
+ *
+ * <p>Only the template writes chat-control tokens: written in a question, {@code [UNUSED_TOKEN_145]}
+ * or {@code <s>} is text (see {@link #tokenize}), so a question cannot end its turn early and
+ * forge a system or assistant turn.
  */
 public final class PromptTemplate {
 
@@ -36,8 +42,27 @@ public final class PromptTemplate {
 
     private PromptTemplate() {}
 
+    /**
+     * The prompt text in three spans, cut where the tokenizer cuts it anyway (at turn tokens); the
+     * middle one is the user's question with the "user\n" it shares a span with:
+     * <pre>
+     * head: &lt;s&gt;[UNUSED_TOKEN_146]system\n S [UNUSED_TOKEN_145]\n[UNUSED_TOKEN_146]
+     * user: user\n Q
+     * tail: [UNUSED_TOKEN_145]\n[UNUSED_TOKEN_146]assistant\n
+     * </pre>
+     */
+    record Spans(String head, String user, String tail) {
+        String text() {
+            return head + user + tail;
+        }
+    }
+
     /** The prompt text, one {@code <image>} per image; rejects more markers than images. */
     public static String text(String question, boolean hasImage) {
+        return spans(question, hasImage).text();
+    }
+
+    static Spans spans(String question, boolean hasImage) {
         int images = hasImage ? 1 : 0; // the InternLM2 TroL models take one image
         int markers = countMarkers(question);
         if (markers > images) {
@@ -45,9 +70,8 @@ public final class PromptTemplate {
                     + " marker(s) but " + images + " image(s) were given");
         }
         String q = hasImage && markers == 0 ? IMAGE + "\n" + question : question;
-        return BOS + START_OF_TURN + "system\n" + SYSTEM_PROMPT + END_OF_TURN + "\n"
-                + START_OF_TURN + "user\n" + q + END_OF_TURN + "\n"
-                + START_OF_TURN + "assistant\n";
+        return new Spans(BOS + START_OF_TURN + "system\n" + SYSTEM_PROMPT + END_OF_TURN + "\n" + START_OF_TURN,
+                "user\n" + q, END_OF_TURN + "\n" + START_OF_TURN + "assistant\n");
     }
 
     /**
@@ -63,8 +87,9 @@ public final class PromptTemplate {
             throw new IllegalArgumentException(
                     "imageTokensPerImage must be positive: " + imageTokensPerImage);
         }
-        String text = text(question, hasImage);
-        int[] ids = tokenizer.encode(text);
+        Spans spans = spans(question, hasImage);
+        String text = spans.text();
+        int[] ids = tokenize(tokenizer, spans);
         int imageId = tokenizer.imageTokenId();
         int markers = (int) Arrays.stream(ids).filter(id -> id == imageId).count();
         if (markers != countMarkers(text)) {
@@ -79,6 +104,36 @@ public final class PromptTemplate {
             at += copies;
         }
         return new Prompt(text, expanded, markers * imageTokensPerImage);
+    }
+
+    /**
+     * The prompt's ids. Normally the whole text in one call, exactly as the official code encodes
+     * it. When that call yields control tokens other than the template's own (the question holds
+     * {@code [UNUSED_TOKEN_145]}, {@code <s>}, ..., or ends in a string that forms one with the
+     * template's next token), it is {@link #questionAsText} instead.
+     */
+    static int[] tokenize(TrolTokenizer tokenizer, Spans spans) {
+        int[] whole = tokenizer.encode(spans.text());
+        int[] template = tokenizer.encode(spans.head() + spans.tail());
+        if (Arrays.equals(controls(tokenizer, whole), controls(tokenizer, template))) {
+            return whole;
+        }
+        return questionAsText(tokenizer, spans);
+    }
+
+    /**
+     * The prompt's ids with the question's span encoded as text, between the ids of the template's
+     * spans. The cuts fall where the tokenizer cuts the whole text anyway (at turn tokens), so on a
+     * question without control strings this equals encoding the whole text (the tests check that
+     * for the ways a sentencepiece conversion prefixes "▁" to a span).
+     */
+    static int[] questionAsText(TrolTokenizer tokenizer, Spans spans) {
+        return Stream.of(tokenizer.encode(spans.head()), tokenizer.encodeAsText(spans.user()),
+                tokenizer.encode(spans.tail())).flatMapToInt(IntStream::of).toArray();
+    }
+
+    private static int[] controls(TrolTokenizer tokenizer, int[] ids) {
+        return Arrays.stream(ids).filter(tokenizer::isControlToken).toArray();
     }
 
     /** The official string-level expansion ({@code add_bundle_tokens}), for tests. */

@@ -9,20 +9,23 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Token string to id, read from tokenizer.json: the model's vocabulary plus the added tokens.
- * DJL's binding offers no token-to-id lookup, so it is read here once, at load.
+ * Token string to id, read from tokenizer.json: the model's vocabulary plus the added tokens
+ * ({@code added}: those alone, which the native tokenizer cuts out of raw text before the model
+ * sees it). DJL's binding offers no token-to-id lookup, so it is read here once, at load.
  */
-record TokenizerVocab(Map<String, Integer> ids, int size) {
+record TokenizerVocab(Map<String, Integer> ids, Map<String, Integer> added, int size) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static TokenizerVocab read(Path file) {
-        JsonNode root;
+    static JsonNode parse(Path file) {
         try {
-            root = JSON.readTree(file.toFile());
+            return JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw CheckpointException.inFile(file, "not valid JSON: " + e.getMessage(), e);
         }
+    }
+
+    static TokenizerVocab of(JsonNode root, Path file) {
         JsonNode vocab = root.path("model").path("vocab");
         Map<String, Integer> ids = new HashMap<>();
         if (vocab.isObject()) { // BPE, WordPiece, WordLevel: {"piece": id}
@@ -36,10 +39,12 @@ record TokenizerVocab(Map<String, Integer> ids, int size) {
         } else {
             throw CheckpointException.inFile(file, "has no model.vocab");
         }
-        for (JsonNode added : root.path("added_tokens")) {
-            ids.put(added.path("content").asText(), added.path("id").asInt());
+        Map<String, Integer> added = new HashMap<>();
+        for (JsonNode token : root.path("added_tokens")) {
+            added.put(token.path("content").asText(), token.path("id").asInt());
         }
+        ids.putAll(added);
         int size = ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        return new TokenizerVocab(Map.copyOf(ids), size);
+        return new TokenizerVocab(Map.copyOf(ids), Map.copyOf(added), size);
     }
 }

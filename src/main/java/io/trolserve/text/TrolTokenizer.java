@@ -2,6 +2,7 @@ package io.trolserve.text;
 
 import ai.djl.engine.EngineException;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.trolserve.model.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,10 +22,10 @@ import java.util.OptionalInt;
  * {@code skip_special_tokens=False}. The engine stops before the stop token, so an answer never
  * holds one; a special token inside an answer stays visible rather than vanishing.
  *
- * <p><b>Threads</b>: {@link #encode}, {@link #decode} and {@link #tokenId} may run on several
- * threads at once: after {@link #load} the native tokenizer is only read (its BPE cache has its
- * own lock) and the id map is immutable. {@link #close()} must not race with a call in flight;
- * encode or decode after close throws {@link IllegalStateException}.
+ * <p><b>Threads</b>: {@link #encode}, {@link #encodeAsText}, {@link #decode} and {@link #tokenId}
+ * may run on several threads at once: after {@link #load} the native tokenizers are only read
+ * (their BPE caches have their own locks) and the id maps are immutable. {@link #close()} must not
+ * race with a call in flight; encode or decode after close throws {@link IllegalStateException}.
  */
 public final class TrolTokenizer implements AutoCloseable {
 
@@ -40,12 +41,15 @@ public final class TrolTokenizer implements AutoCloseable {
     public static final String IMAGE = "<image>";
 
     private final HuggingFaceTokenizer hf;
+    private final LiteralTextEncoder literal;
     private final Map<String, Integer> ids;
     private final int size;
     private final Path file;
 
-    private TrolTokenizer(HuggingFaceTokenizer nativeTokenizer, TokenizerVocab vocab, Path file) {
+    private TrolTokenizer(HuggingFaceTokenizer nativeTokenizer, LiteralTextEncoder literal, TokenizerVocab vocab,
+            Path file) {
         this.hf = nativeTokenizer;
+        this.literal = literal;
         this.ids = vocab.ids();
         this.size = vocab.size();
         this.file = file;
@@ -57,7 +61,8 @@ public final class TrolTokenizer implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw missing(checkpointDir, file);
         }
-        TokenizerVocab vocab = TokenizerVocab.read(file);
+        JsonNode json = TokenizerVocab.parse(file);
+        TokenizerVocab vocab = TokenizerVocab.of(json, file);
         NativeTokenizers.pinDefaults();
         HuggingFaceTokenizer tokenizer;
         try {
@@ -74,7 +79,12 @@ public final class TrolTokenizer implements AutoCloseable {
                     file, "not a valid Hugging Face tokenizer.json: " + e.getMessage(), e);
         }
         NativeTokenizers.checkPlainEncoding(tokenizer, file);
-        return new TrolTokenizer(tokenizer, vocab, file);
+        try {
+            return new TrolTokenizer(tokenizer, LiteralTextEncoder.create(json, vocab, file), vocab, file);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
     }
 
     private static CheckpointException missing(Path dir, Path file) {
@@ -100,6 +110,20 @@ public final class TrolTokenizer implements AutoCloseable {
             out[i] = (int) encoded[i];
         }
         return out;
+    }
+
+    /**
+     * Ids of user text: like {@link #encode}, but every added token other than {@code <image>}
+     * written in it is encoded as plain text (see {@link LiteralTextEncoder}), and the text is taken
+     * as the span after a token, the place a question has in the prompt.
+     */
+    public int[] encodeAsText(String text) {
+        return literal.encode(text, imageTokenId());
+    }
+
+    /** Whether {@code id} is an added token other than {@code <image>}: one only the template may write. */
+    public boolean isControlToken(int id) {
+        return literal.isControlToken(id);
     }
 
     /** The text of {@code ids}, special tokens as their text; rejects ids it does not know. */
@@ -171,10 +195,11 @@ public final class TrolTokenizer implements AutoCloseable {
                 "has no token " + token + ", which the TroL prompt needs"));
     }
 
-    /** Frees the native tokenizer; idempotent. */
+    /** Frees the native tokenizers; idempotent. */
     @Override
     public void close() {
         hf.close();
+        literal.close();
     }
 
     @Override

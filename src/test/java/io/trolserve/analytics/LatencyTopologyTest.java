@@ -280,6 +280,11 @@ class LatencyTopologyTest {
         }
 
         @Override
+        public Duration closeTimeout() {
+            return Duration.ofSeconds(10);
+        }
+
+        @Override
         public Slo slo() {
             return new Slo() {
                 @Override

@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -71,6 +72,18 @@ final class KafkaTestClient implements AutoCloseable {
             return out;
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the offsets of " + group, e);
+        }
+    }
+
+    /** The client ids of a consumer group's members now; none when the group is empty or unknown. */
+    List<String> members(String group) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            return admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().stream()
+                    .map(MemberDescription::clientId).toList();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot describe the group " + group, e);
         }
     }
 

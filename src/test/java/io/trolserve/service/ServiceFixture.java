@@ -27,12 +27,19 @@ final class ServiceFixture implements AutoCloseable {
     final Path work;
     final EmbeddedKafkaBroker broker;
     final KafkaTestClient kafka;
-    final ServiceProcess service;
+    private final Path model;
+    private final String[] properties;
+    /** The running service; {@link #startAgain} replaces it. */
+    ServiceProcess service;
+    private int starts = 1;
 
-    private ServiceFixture(Path work, EmbeddedKafkaBroker broker, KafkaTestClient kafka, ServiceProcess service) {
+    private ServiceFixture(Path work, EmbeddedKafkaBroker broker, KafkaTestClient kafka, Path model, String[] properties,
+            ServiceProcess service) {
         this.work = work;
         this.broker = broker;
         this.kafka = kafka;
+        this.model = model;
+        this.properties = properties;
         this.service = service;
     }
 
@@ -44,9 +51,17 @@ final class ServiceFixture implements AutoCloseable {
                 ServiceRecords.DLQ, 1));
         KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers());
         Path model = ServiceProcess.initTiny(work.resolve("micro"));
+        String[] properties = prepare.propertiesFor(work);
         ServiceProcess service = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("service.log"),
-                prepare.propertiesFor(work)).start();
-        return new ServiceFixture(work, broker, kafka, service);
+                properties).start();
+        return new ServiceFixture(work, broker, kafka, model, properties, service);
+    }
+
+    /** The same service as a new process on the same broker, once the last one has stopped; returns when it is ready. */
+    void startAgain() throws Exception {
+        starts++;
+        service = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("service-" + starts + ".log"),
+                properties).start();
     }
 
     static ServiceFixture start(String name) throws Exception {
@@ -66,6 +81,17 @@ final class ServiceFixture implements AutoCloseable {
         HttpResponse<String> r = get(path);
         assertThat(r.statusCode()).as("%s: %s", path, r.body()).isEqualTo(200);
         return ServiceRecords.JSON.readTree(r.body());
+    }
+
+    /** Polls /v1/stats every 100 ms until it answers 200. @return that answer, or the last one at the deadline */
+    HttpResponse<String> awaitStatsAnswer(Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        HttpResponse<String> r = get("/v1/stats");
+        while (r.statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            r = get("/v1/stats");
+        }
+        return r;
     }
 
     /**
