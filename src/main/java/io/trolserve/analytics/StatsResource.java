@@ -23,9 +23,11 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -64,7 +66,9 @@ public class StatsResource {
             @QueryParam("window") @DefaultValue("10s") String window,
             @Parameter(description = "How many minutes back, 1 to 60") @QueryParam("minutes") @DefaultValue("5") int minutes,
             @Parameter(description = "Answer from this instance's stores only (set when one instance asks another)")
-            @QueryParam("local") @DefaultValue("false") boolean local) {
+            @QueryParam("local") @DefaultValue("false") boolean local,
+            // passed on when forwarding, so the other instance lets the query in where bearer tokens are required
+            @Parameter(hidden = true) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String tumbling = LatencyTopology.windowName(settings.tumblingWindow());
         String hopping = LatencyTopology.windowName(settings.hoppingWindow());
         if (!window.equals(tumbling) && !window.equals(hopping)) {
@@ -91,7 +95,7 @@ public class StatsResource {
         }
         if (!local && !owner.activeHost().equals(router.self())) {
             // the instances of a deployment share the topology's tasks: this model's windows live elsewhere
-            return router.forward(owner.activeHost(), name, window, minutes);
+            return router.forward(owner.activeHost(), name, window, minutes, authorization);
         }
         try {
             ReadOnlyWindowStore<String, LatencyWindow> windows = kafkaStreams.store(

@@ -37,13 +37,17 @@ public class StatsRouter {
         return self;
     }
 
-    Response forward(HostInfo owner, String model, String window, int minutes) {
+    /** @param authorization the caller's Authorization header, or null: the owner checks it as this instance did */
+    Response forward(HostInfo owner, String model, String window, int minutes, String authorization) {
         URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + "/v1/stats?local=true&window="
                 + URLEncoder.encode(window, StandardCharsets.UTF_8) + "&minutes=" + minutes
                 + "&model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
         try {
-            HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT);
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            HttpResponse<byte[]> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return Response.status(answer.statusCode()).type(MediaType.APPLICATION_JSON).entity(answer.body()).build();
         } catch (IOException e) {
             return StatsResource.notReady("the instance holding " + model + "'s windows (" + owner + ") did not answer: " + e);

@@ -2,6 +2,7 @@ package io.trolserve.api;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,19 +27,34 @@ public class AnswerWaiters {
 
     private final Map<String, CompletableFuture<TrolAnswer>> waiting = new ConcurrentHashMap<>();
 
-    /** Registers before the request is published, so the answer cannot slip past. */
-    CompletableFuture<TrolAnswer> await(String id, Duration timeout) {
-        CompletableFuture<TrolAnswer> future = new CompletableFuture<>();
-        waiting.put(id, future);
-        return future.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((answer, failure) -> waiting.remove(id, future));
+    /**
+     * Registers before the request is published, so the answer cannot slip past. One caller per
+     * id: a second POST of an id still waiting here gets nothing (the resource answers 409), and
+     * the first caller keeps its wait.
+     *
+     * @return the answer to wait for, completed only once the id is free again; empty when the
+     *     id is already waited for
+     */
+    Optional<CompletableFuture<TrolAnswer>> await(String id, Duration timeout) {
+        CompletableFuture<TrolAnswer> registered = new CompletableFuture<>();
+        if (waiting.putIfAbsent(id, registered) != null) {
+            return Optional.empty();
+        }
+        return Optional.of(registered.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((answer, failure) -> waiting.remove(id, registered)));
     }
 
-    void cancel(String id) {
-        CompletableFuture<TrolAnswer> f = waiting.remove(id);
+    /** The request could not be published: its caller stops waiting. */
+    void fail(String id, Throwable failure) {
+        CompletableFuture<TrolAnswer> f = waiting.get(id);
         if (f != null) {
-            f.cancel(false);
+            f.completeExceptionally(failure);
         }
+    }
+
+    /** Whether a POST of this id waits for its answer on this instance. */
+    boolean pending(String id) {
+        return waiting.containsKey(id);
     }
 
     // cheap in-memory work: run it on the connector's thread, not the worker pool, which shuts

@@ -1,42 +1,31 @@
 package io.trolserve.api;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.TokenEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
  * Token events by request id, for the server-sent-event stream. Every instance reads all of
- * {@code trol.tokens}; the tokens of the most recent requests are kept (bounded, oldest request
- * dropped first) so that a client who subscribes after generation started still gets every token.
+ * {@code trol.tokens}; what a late subscriber is replayed is kept by {@link TokenReplay}, within
+ * {@code trol.api.token-replay-bytes}.
  */
 @ApplicationScoped
 public class TokenFeed {
 
-    static final int MAX_TRACKED_REQUESTS = 4096;
-    static final int MAX_TOKENS_PER_REQUEST = 8192;
+    private final TokenReplay replay;
 
-    private final LinkedHashMap<String, Stream> streams = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Stream> eldest) {
-            return size() > MAX_TRACKED_REQUESTS;
-        }
-    };
-
-    /** One request's tokens so far and who listens. */
-    private static final class Stream {
-        final List<TokenEvent> tokens = new ArrayList<>();
-        final List<Consumer<TokenEvent>> listeners = new ArrayList<>();
-        boolean complete;
+    @Inject
+    TokenFeed(ApiSettings settings) {
+        replay = new TokenReplay(settings.tokenReplayBytes());
     }
 
     // cheap in-memory work: run it on the connector's thread, not the worker pool, which shuts
@@ -51,46 +40,46 @@ public class TokenFeed {
             return;
         }
         List<Consumer<TokenEvent>> listeners;
-        synchronized (streams) {
-            Stream s = streams.computeIfAbsent(token.id(), k -> new Stream());
-            if (s.complete || s.tokens.size() >= MAX_TOKENS_PER_REQUEST || alreadyHas(s, token)) {
-                return;   // duplicates appear when a request is redone after a crash
-            }
-            s.tokens.add(token);
-            s.complete = token.last();
-            listeners = List.copyOf(s.listeners);
+        synchronized (replay) {
+            listeners = replay.add(token, value.length);
         }
         listeners.forEach(l -> l.accept(token));
     }
 
-    private static boolean alreadyHas(Stream s, TokenEvent token) {
-        return !s.tokens.isEmpty() && s.tokens.get(s.tokens.size() - 1).index() >= token.index();
+    /** What a GET of a stream gets: the outcome, and the tokens when subscribed. */
+    record Opened(TokenReplay.Outcome outcome, Multi<TokenEvent> tokens) {
     }
 
-    /** The request's tokens from the first, live until its last one. */
-    Multi<TokenEvent> stream(String id) {
-        return Multi.createFrom().emitter(emitter -> {
-            Consumer<TokenEvent> live = token -> {
-                emitter.emit(token);
-                if (token.last()) {
-                    emitter.complete();
-                }
-            };
-            // replayed under the lock, so a live token cannot overtake the ones before it
-            synchronized (streams) {
-                Stream s = streams.computeIfAbsent(id, k -> new Stream());
-                s.tokens.forEach(emitter::emit);
-                if (s.complete) {
-                    emitter.complete();
-                    return;
-                }
-                s.listeners.add(live);
-                emitter.onTermination(() -> {
-                    synchronized (streams) {
-                        s.listeners.remove(live);
-                    }
-                });
+    /**
+     * The request's tokens from the first, live until its last one. The outcome is decided and
+     * the listener registered in one step, under the lock, so nothing can be evicted in between;
+     * the processor holds what arrives until the HTTP layer subscribes (at once).
+     *
+     * @param pending whether a POST of this id waits on this instance (then an unseen id is known)
+     */
+    Opened open(String id, boolean pending) {
+        UnicastProcessor<TokenEvent> out = UnicastProcessor.create();
+        Consumer<TokenEvent> live = token -> {
+            out.onNext(token);
+            if (token.last()) {
+                out.onComplete();
             }
-        });
+        };
+        // replayed under the lock, so a live token cannot overtake the ones before it
+        synchronized (replay) {
+            TokenReplay.Subscription s = replay.subscribe(id, pending, live);
+            if (s.outcome() != TokenReplay.Outcome.SUBSCRIBED) {
+                return new Opened(s.outcome(), Multi.createFrom().empty());
+            }
+            s.replay().forEach(out::onNext);
+            if (s.finished()) {
+                out.onComplete();
+            }
+        }
+        return new Opened(TokenReplay.Outcome.SUBSCRIBED, out.onTermination().invoke(() -> {
+            synchronized (replay) {
+                replay.unsubscribe(id, live);
+            }
+        }));
     }
 }

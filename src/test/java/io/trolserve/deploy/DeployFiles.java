@@ -180,6 +180,21 @@ final class DeployFiles {
         return "/q/" + applicationProperties().getProperty("quarkus.micrometer.export.prometheus.path", "metrics");
     }
 
+    /** The environment variable Quarkus reads a property from: upper case, every other character an underscore. */
+    static String envName(String property) {
+        return property.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    /** Whether an HTTP permission path ({@code /v1/*} a prefix, anything else exact) covers a request path. */
+    static boolean permissionCovers(String permissionPath, String path) {
+        String p = permissionPath.strip();
+        if (p.endsWith("/*")) {
+            String prefix = p.substring(0, p.length() - 2);
+            return path.equals(prefix) || path.startsWith(prefix + "/");
+        }
+        return path.equals(p);
+    }
+
     /** The consumer group of the requests channel. */
     static String requestsGroup() {
         return applicationProperties().getProperty("mp.messaging.incoming.trol-requests.group.id");

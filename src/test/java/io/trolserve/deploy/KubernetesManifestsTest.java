@@ -66,6 +66,8 @@ class KubernetesManifestsTest {
                 Arguments.of("keda-scaledobject.yaml", "lagThreshold: \"64\"", "lagThreshold: 64", "lagThreshold"),
                 Arguments.of("keda-scaledobject.yaml", "sasl: scram_sha512", "sasl: SCRAM-SHA-512", "sasl"),
                 Arguments.of("keda-scaledobject.yaml", "  scaleTargetRef:\n    name: trol-serve\n", "", "scaleTargetRef"),
+                Arguments.of("deployment.yaml", "                path: public-key.pem\n", "", "items[].path"),
+                Arguments.of("deployment.yaml", "            name: trol-jwt-public-key\n", "", "configMap.name"),
                 Arguments.of("keda-trigger-auth.yaml", "      key: ca.crt\n", "", "key"),
                 Arguments.of("service.yaml", "apiVersion: v1", "apiVersion: v2", "no schema for v2/Service"));
     }
@@ -117,6 +119,36 @@ class KubernetesManifestsTest {
         JsonNode annotations = deployment().path("spec").path("template").path("metadata").path("annotations");
         assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo(DeployFiles.metricsPath());
         assertThat(annotations.path("prometheus.io/port").asInt()).isEqualTo(8080);
+    }
+
+    /**
+     * The ConfigMap switches on the permission application.properties declares (off there, so the
+     * embedded defaults stay open) and points smallrye-jwt at the key the Deployment mounts; the
+     * paths it guards leave the probes and the metrics scrape alone.
+     */
+    @Test
+    void bearerTokensGuardTheApiButNotTheProbesOrTheScrape() {
+        java.util.Properties app = DeployFiles.applicationProperties();
+        String permission = "quarkus.http.auth.permission.api.";
+        assertThat(app.getProperty(permission + "paths")).isEqualTo("/v1/*");
+        assertThat(app.getProperty(permission + "policy")).isEqualTo("authenticated");
+        assertThat(app.getProperty(permission + "enabled")).as("off on the embedded defaults").isEqualTo("false");
+        assertThat(config().path(DeployFiles.envName(permission + "enabled")).asText()).isEqualTo("true");
+
+        List<String> guarded = List.of(app.getProperty(permission + "paths").split(","));
+        List<String> open = new ArrayList<>(List.of(DeployFiles.metricsPath()));
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            open.add(container().path(probe).path("httpGet").path("path").asText());
+        }
+        for (String path : open) {
+            assertThat(guarded).as(path).noneSatisfy(g -> assertThat(DeployFiles.permissionCovers(g, path)).isTrue());
+        }
+        assertThat(guarded).allSatisfy(g -> assertThat(DeployFiles.permissionCovers(g, "/v1/answers/x/tokens")).isTrue());
+
+        JsonNode jwt = volume("jwt").path("configMap");
+        String keyFile = jwt.path("items").get(0).path("path").asText();
+        assertThat(config().path("MP_JWT_VERIFY_PUBLICKEY_LOCATION").asText()).isEqualTo(mountPathOf("jwt") + "/" + keyFile);
+        assertThat(config().path("MP_JWT_VERIFY_ISSUER").asText()).startsWith("https://");
     }
 
     @Test
@@ -226,6 +258,15 @@ class KubernetesManifestsTest {
             }
         }
         throw new AssertionError("the topics Job has no TOPICS");
+    }
+
+    private JsonNode volume(String name) {
+        for (JsonNode v : deployment().path("spec").path("template").path("spec").path("volumes")) {
+            if (v.path("name").asText().equals(name)) {
+                return v;
+            }
+        }
+        throw new AssertionError("no volume " + name);
     }
 
     private String mountPathOf(String volume) {

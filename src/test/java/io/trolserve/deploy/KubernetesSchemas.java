@@ -32,6 +32,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -191,6 +192,14 @@ final class KubernetesSchemas {
         for (Volume v : template.getSpec().getVolumes()) {
             check(v.getName() != null && DNS_LABEL.matcher(v.getName()).matches(), doc + ": volume name " + v.getName(), problems);
             check(volumes.add(v.getName()), doc + ": volume " + v.getName() + " declared twice", problems);
+            if (v.getConfigMap() != null) {
+                check(v.getConfigMap().getName() != null, doc + ": volume " + v.getName() + ": configMap.name is required", problems);
+                keysToPaths(doc + ": volume " + v.getName(), v.getConfigMap().getItems(), problems);
+            }
+            if (v.getSecret() != null) {
+                check(v.getSecret().getSecretName() != null, doc + ": volume " + v.getName() + ": secret.secretName is required", problems);
+                keysToPaths(doc + ": volume " + v.getName(), v.getSecret().getItems(), problems);
+            }
         }
         for (Container c : template.getSpec().getContainers()) {
             String where = doc + " container " + c.getName();
@@ -213,6 +222,15 @@ final class KubernetesSchemas {
                     check(handlers == 1, where + ": a probe needs exactly one handler", problems);
                 }
             }
+        }
+    }
+
+    /** ConfigMap and Secret projections: both fields required, the path relative and inside the mount. */
+    private static void keysToPaths(String where, List<KeyToPath> items, List<String> problems) {
+        for (KeyToPath item : items) {
+            check(item.getKey() != null, where + ": items[].key is required", problems);
+            check(item.getPath() != null && !item.getPath().startsWith("/") && !item.getPath().contains(".."),
+                    where + ": items[].path is required, relative and without ..", problems);
         }
     }
 

@@ -213,18 +213,30 @@ class ServiceIT {
                 + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         body.write(png(25, 25, 9));
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<java.util.stream.Stream<String>>> sse = http.sendAsync(
-                java.net.http.HttpRequest.newBuilder(service.uri("/v1/answers/rest-upload/tokens")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofLines());
-        java.net.http.HttpResponse<String> answer = http.send(java.net.http.HttpRequest.newBuilder(service.uri("/v1/answers"))
+        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> posted = http.sendAsync(
+                java.net.http.HttpRequest.newBuilder(service.uri("/v1/answers"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
+        // the stream is there once this instance knows the id: its POST is pending (404 until then)
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> sse;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            sse = http.send(java.net.http.HttpRequest.newBuilder(service.uri("/v1/answers/rest-upload/tokens")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofLines());
+            if (sse.statusCode() != 404 || System.nanoTime() > deadline) {
+                break;
+            }
+            sse.body().close();
+            Thread.sleep(20);
+        }
+        assertThat(sse.statusCode()).isEqualTo(200);
+        java.net.http.HttpResponse<String> answer = posted.get(90, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         JsonNode a = JSON.readTree(answer.body());
         assertThat(a.get("usage").get("imageTokens").asInt()).isEqualTo(16);
         List<JsonNode> events = new ArrayList<>();
-        for (String line : (Iterable<String>) sse.get(30, java.util.concurrent.TimeUnit.SECONDS).body()::iterator) {
+        for (String line : (Iterable<String>) sse.body()::iterator) {
             if (line.startsWith("data:")) {
                 events.add(JSON.readTree(line.substring(5)));
             }
