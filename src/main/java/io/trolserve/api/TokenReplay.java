@@ -46,6 +46,7 @@ final class TokenReplay {
         final List<Consumer<TokenEvent>> listeners = new ArrayList<>();
         long bytes;
         int lastIndex = -1;
+        Long attempt;
         boolean finished;
         boolean replayDropped;
 
@@ -75,10 +76,14 @@ final class TokenReplay {
         if (s == null && token.index() == 0) {
             s = open(token.id());
         }
-        // a duplicate (a request redone after a crash starts again at 0), or a stream joined midway
-        if (s == null || s.finished || token.index() <= s.lastIndex) {
+        if (s != null && supersedes(token, s)) {
+            restart(s);   // a redelivery runs the request again: its stream starts over at 0, with a larger attempt
+        }
+        // a duplicate, a token of a superseded attempt, or a stream joined midway
+        if (s == null || s.finished || token.index() <= s.lastIndex || olderAttempt(token, s)) {
             return List.of();
         }
+        s.attempt = token.attempt();
         s.lastIndex = token.index();
         if (!s.replayDropped) {
             s.tokens.add(token);
@@ -131,6 +136,28 @@ final class TokenReplay {
         streams.put(id, s);
         liveReplaying.put(s.arrival, s);
         return s;
+    }
+
+    private static boolean supersedes(TokenEvent token, Stream s) {
+        return token.index() == 0 && token.attempt() != null && s.attempt != null && token.attempt() > s.attempt;
+    }
+
+    private static boolean olderAttempt(TokenEvent token, Stream s) {
+        return token.attempt() != null && s.attempt != null && token.attempt() < s.attempt;
+    }
+
+    /** Drops what the stream kept of a superseded attempt; listeners see the new attempt's tokens next. */
+    private void restart(Stream s) {
+        keptBytes -= s.bytes;
+        s.bytes = 0;
+        s.tokens.clear();
+        s.lastIndex = -1;
+        s.replayDropped = false;
+        if (s.finished) {
+            s.finished = false;
+            finished.remove(s);
+            liveReplaying.put(s.arrival, s);
+        }
     }
 
     private void makeRoom() {

@@ -39,6 +39,22 @@ class TokenReplayTest {
     }
 
     @Test
+    void aRedeliveredRequestRestartsItsStreamAndTheOldAttemptIsIgnored() {
+        TokenReplay replay = new TokenReplay(1000);
+        for (int i = 0; i < 3; i++) {
+            replay.add(token("r", i, false).withAttempt(100), 10);
+        }
+        assertThat(replay.add(token("r", 0, false).withAttempt(200), 10)).as("the new attempt is delivered").isNotNull();
+        replay.add(token("r", 3, false).withAttempt(100), 10);   // a straggler of the superseded run
+        replay.add(token("r", 1, true).withAttempt(200), 10);
+        TokenReplay.Subscription s = replay.subscribe("r", false, NOBODY);
+        assertThat(s.replay()).extracting(TokenEvent::index, TokenEvent::attempt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(0, 200L), org.assertj.core.groups.Tuple.tuple(1, 200L));
+        assertThat(s.finished()).isTrue();
+        assertThat(replay.keptBytes()).isEqualTo(20);
+    }
+
+    @Test
     void getsOfMadeUpIdsTakeNoRoomAndEvictNothing() {
         TokenReplay replay = new TokenReplay(1000);
         feed(replay, "live", 0, 3, 10, false);
