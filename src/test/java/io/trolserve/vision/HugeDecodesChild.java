@@ -14,7 +14,7 @@ import java.util.concurrent.Future;
  * Run by {@link DecodeMemoryTest} in a JVM of its own, whose heap limit is then real: decodes a
  * side x side 16-bit RGBA PNG on {@code count} threads at once (the same bytes: what matters is
  * that each decode needs the full raster), through one {@link DecodeBudget}, and prints one line
- * per decode and a last line with the peak heap.
+ * per decode, the pixels left in the budget afterwards, and a last line with the peak heap.
  *
  * <pre>  args: count side budgetPixels</pre>
  */
@@ -43,6 +43,7 @@ public final class HugeDecodesChild {
                 peak += heapPool.getPeakUsage().getUsed(); // G1's pools peak apart: an upper bound
             }
         }
+        System.out.println("budget-left " + budget.available());
         System.out.println("peak-heap-bytes " + peak);
     }
 
