@@ -39,8 +39,8 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
         PrintStream out = System.out;
         try (TrolModel model = TrolModel.load(dir(), placement()); TrolTokenizer tokenizer = TrolTokenizer.load(dir())) {
             EngineConfig config = engineSettings.toConfig(model);
-            BenchWorkload workload = BenchWorkload.generate(tokenizer, model.imageTokensPerImage(), requests, rate,
-                    minTokens, maxTokens, seed);
+            BenchWorkload workload = BenchWorkload.generate(tokenizer, model.imageTokensPerImage(),
+                    model.config().vision().imageSize(), requests, rate, minTokens, maxTokens, seed);
             out.printf("model %s on %s: hidden %d, %d layers, %d image tokens; engine %s%n", dir(), placement(),
                     model.config().hiddenSize(), model.config().numLayers(), model.imageTokensPerImage(), config);
             out.printf("workload: %d image-questions (own image each), outputs %d..%d tokens (%d in all), Poisson %.2f/s,"

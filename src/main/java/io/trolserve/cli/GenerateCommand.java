@@ -17,6 +17,7 @@ import io.trolserve.engine.GenerationResult;
 import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.model.Placement;
+import io.trolserve.model.TrolConfig;
 import io.trolserve.model.TrolModel;
 import io.trolserve.service.CheckpointLocation;
 import io.trolserve.service.EngineSettings;
@@ -25,6 +26,7 @@ import io.trolserve.text.AnswerText;
 import io.trolserve.text.IncrementalDetokenizer;
 import io.trolserve.text.PromptTemplate;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.vision.DecodeLimits;
 import io.trolserve.vision.DecodedImage;
 import io.trolserve.vision.ImageDecoder;
 import jakarta.inject.Inject;
@@ -94,7 +96,8 @@ public class GenerateCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(maxNewTokens, temperature, topP, topK, seed, stop);
         Path dir = checkpoint.dir(settings);
         Placement placement = checkpoint.placement(settings);
-        List<PlainGenerator.RgbImage> images = image == null ? List.of() : List.of(readImage(image));
+        List<PlainGenerator.RgbImage> images = image == null ? List.of()
+                : List.of(readImage(image, TrolConfig.read(dir.resolve("config.json")).vision().imageSize()));
         try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
              TrolModel trol = TrolModel.load(dir, placement)) {
             tokenizer.checkFits(trol.config().vocabSize(), trol.config().eosTokenId());
@@ -144,14 +147,15 @@ public class GenerateCommand implements Callable<Integer> {
         return out;
     }
 
-    private static PlainGenerator.RgbImage readImage(Path file) throws IOException {
+    /** Decoded straight to the model's input size, as the service does (before the model loads: fails fast). */
+    private static PlainGenerator.RgbImage readImage(Path file, int imageSize) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("image file not found: " + file);
         }
-        DecodedImage decoded = ImageDecoder.decode(bytes, MAX_PIXELS);
+        DecodedImage decoded = ImageDecoder.decode(bytes, DecodeLimits.standalone(MAX_PIXELS), imageSize);
         return new PlainGenerator.RgbImage(decoded.width(), decoded.height(), decoded.rgb());
     }
 }

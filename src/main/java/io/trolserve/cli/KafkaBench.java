@@ -39,6 +39,7 @@ import io.trolserve.messaging.contract.RequestParser;
 import io.trolserve.model.Placement;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.vision.DecodeLimits;
 import io.trolserve.vision.ImageFetcher;
 
 /** The measurements of {@code bench kafka}. */
@@ -94,7 +95,8 @@ final class KafkaBench {
             Engine engine = Engine.start(trol, tokenizer, io.trolserve.engine.EngineConfig.defaults(4096));
             RequestParser parser = new RequestParser(RequestLimits.DEFAULTS);
             RequestPreparation preparation = new RequestPreparation(tokenizer, trol.imageTokensPerImage(),
-                    new ImageFetcher(ImageFetcher.Policy.localTool(1 << 20)), 1L << 26);
+                    new ImageFetcher(ImageFetcher.Policy.localTool(1 << 20)), DecodeLimits.standalone(1L << 26),
+                    trol.config().vision().imageSize());
             try {
                 submitAll(engine, parser, preparation, warmup, rate);
                 return submitAll(engine, parser, preparation, workload, rate);

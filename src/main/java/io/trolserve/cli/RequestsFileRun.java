@@ -23,6 +23,7 @@ import io.trolserve.messaging.contract.RequestParser;
 import io.trolserve.messaging.contract.TrolAnswer;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.vision.DecodeLimits;
 import io.trolserve.vision.ImageFetcher;
 
 /**
@@ -48,7 +49,8 @@ final class RequestsFileRun {
     int run(Path file, EngineConfig config, long maxPixels) throws IOException {
         RequestParser parser = new RequestParser(RequestLimits.DEFAULTS);
         RequestPreparation preparation = new RequestPreparation(tokenizer, model.imageTokensPerImage(),
-                new ImageFetcher(ImageFetcher.Policy.localTool(RequestLimits.DEFAULTS.maxInlineImageBytes())), maxPixels);
+                new ImageFetcher(ImageFetcher.Policy.localTool(RequestLimits.DEFAULTS.maxInlineImageBytes())),
+                DecodeLimits.standalone(maxPixels), model.config().vision().imageSize());
         long lines;
         try (var stream = Files.lines(file, StandardCharsets.UTF_8)) {
             lines = stream.filter(l -> !l.isBlank()).count();

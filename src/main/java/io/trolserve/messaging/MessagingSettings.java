@@ -90,4 +90,17 @@ public interface MessagingSettings {
 
     /** Model name put in answers; default: the checkpoint directory's name. */
     Optional<String> modelName();
+
+    /**
+     * Images: pixels (width × height, from the header) decoding at once across all requests; an
+     * image that does not fit waits, first come first served, until earlier ones are resized to
+     * the model's input. Bounds the heap ImageIO's full-size rasters take (up to 8 bytes a pixel).
+     * Must be at least {@link #maxImagePixels()}, so that every allowed image can decode.
+     */
+    @WithDefault("67108864")
+    long maxDecodingPixels();
+
+    /** Images: a decode running longer is stopped and the request refused with {@code decode-timeout}. */
+    @WithDefault("10s")
+    Duration maxDecodeTime();
 }

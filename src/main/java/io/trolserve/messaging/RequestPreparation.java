@@ -10,6 +10,7 @@ import io.trolserve.messaging.contract.TrolRequest;
 import io.trolserve.messaging.contract.UrlImage;
 import io.trolserve.text.PromptTemplate;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.vision.DecodeLimits;
 import io.trolserve.vision.DecodedImage;
 import io.trolserve.vision.ImageDecodeException;
 import io.trolserve.vision.ImageDecoder;
@@ -37,13 +38,17 @@ public final class RequestPreparation {
     private final TrolTokenizer tokenizer;
     private final int imageTokensPerImage;
     private final ImageFetcher fetcher;
-    private final long maxPixels;
+    private final DecodeLimits decodeLimits;
+    private final int imageSize;
 
-    public RequestPreparation(TrolTokenizer tokenizer, int imageTokensPerImage, ImageFetcher fetcher, long maxPixels) {
+    /** @param imageSize the model's input side: images are decoded straight to imageSize square */
+    public RequestPreparation(TrolTokenizer tokenizer, int imageTokensPerImage, ImageFetcher fetcher,
+                              DecodeLimits decodeLimits, int imageSize) {
         this.tokenizer = tokenizer;
         this.imageTokensPerImage = imageTokensPerImage;
         this.fetcher = fetcher;
-        this.maxPixels = maxPixels;
+        this.decodeLimits = decodeLimits;
+        this.imageSize = imageSize;
     }
 
     public Outcome prepare(TrolRequest r) {
@@ -67,7 +72,7 @@ public final class RequestPreparation {
 
     private DecodedImage decode(TrolRequest r) {
         byte[] bytes = r.image() instanceof UrlImage url ? fetcher.fetch(url.url()) : ((InlineImage) r.image()).data();
-        return ImageDecoder.decode(bytes, maxPixels);
+        return ImageDecoder.decode(bytes, decodeLimits, imageSize);
     }
 
     static SamplingParams sampling(RequestParams p) {

@@ -11,6 +11,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * stay uint8 through the bicubic resize (the official code calls {@code F.interpolate} on the
  * uint8 tensor of {@code pil_to_tensor}, and libtorch's uint8 bicubic kernel rounds and clamps
  * differently from a float resize), then normalise in float32 on the model's device.
+ *
+ * <p>On the serving path images arrive already S x S: the decoder resized them, bit-exactly as
+ * this kernel would ({@code vision.BicubicResizer}), so the resize is skipped here; libtorch's
+ * kernel copies an image of the target size unchanged anyway.
  */
 final class ImagePreprocessor implements AutoCloseable {
 
@@ -45,7 +49,8 @@ final class ImagePreprocessor implements AutoCloseable {
         }
         Tensor hwc = AbstractTensor.create(rgb, false, 1, height, width, 3);                // (1, h, w, 3) uint8
         Tensor chw = hwc.permute(0, 3, 1, 2).contiguous();                                 // (1, 3, h, w) uint8
-        Tensor resized = torch.upsample_bicubic2d(chw, new long[] {size, size}, false);     // (1, 3, S, S) uint8
+        Tensor resized = width == size && height == size ? chw
+                : torch.upsample_bicubic2d(chw, new long[] {size, size}, false);            // (1, 3, S, S) uint8
         try (Device device = placement.device()) {
             Tensor f = resized.to(device, ScalarType.Float);                                 // (1, 3, S, S)
             return f.sub(mean255).div(std255).to(placement.scalarType());

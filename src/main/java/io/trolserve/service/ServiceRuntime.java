@@ -22,6 +22,8 @@ import io.trolserve.model.Libtorch;
 import io.trolserve.model.Placement;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.vision.DecodeBudget;
+import io.trolserve.vision.DecodeLimits;
 import io.trolserve.vision.ImageFetcher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -63,6 +65,7 @@ public class ServiceRuntime implements ServingPort {
         if (state != State.STOPPED) {
             return;
         }
+        DecodeLimits decodeLimits = decodeLimits(); // checked before the model loads
         state = State.STARTING;
         Path dir = CheckpointLocation.resolve(null, modelSettings);
         Placement placement = Placement.resolve(modelSettings.device(), modelSettings.dtype());
@@ -74,11 +77,21 @@ public class ServiceRuntime implements ServingPort {
         engine = Engine.start(model, tokenizer, config);
         parser = new RequestParser(requestLimits(), metrics::unknownField);
         preparation = new RequestPreparation(tokenizer, model.imageTokensPerImage(), new ImageFetcher(imagePolicy()),
-                messaging.maxImagePixels());
+                decodeLimits, model.config().vision().imageSize());
         modelName = messaging.modelName().orElse(CheckpointLocation.modelName(dir));
         metrics.bind(modelName, engine::stats);
         state = State.READY;
         LOG.infof("model %s loaded from %s on %s; engine %s", modelName, dir, placement, config);
+    }
+
+    private DecodeLimits decodeLimits() {
+        try {
+            DecodeBudget budget = DecodeBudget.forImagesUpTo(messaging.maxImagePixels(), messaging.maxDecodingPixels());
+            return new DecodeLimits(messaging.maxImagePixels(), messaging.maxDecodeTime(), budget);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("trol.messaging.max-decoding-pixels, max-image-pixels or max-decode-time: "
+                    + e.getMessage(), e);
+        }
     }
 
     private ImageFetcher.Policy imagePolicy() {

@@ -59,32 +59,27 @@ record BmpHeader(int width, int height, int bitsPerPixel, int compression) imple
     }
 
     @Override
-    public byte[] toRgb(RawPixels pixels) {
-        byte[] out = new byte[3 * width * height];
-        int[] row = pixels.newRow();
+    public void toRgb(RawPixels pixels, RgbRowSink sink) {
         int bands = pixels.bands();
         if (pixels.colorModel() instanceof IndexColorModel icm) {
             Palette palette = Palette.of(icm);
-            for (int y = 0; y < height; y++) {
-                pixels.row(y, row);
-                for (int x = 0; x < width; x++) {
-                    palette.write(row[x * bands], out, 3 * (y * width + x));
+            pixels.toRgbRows(sink, (s, n, rgb, o) -> {
+                for (int i = 0; i < n; i++, o += 3) {
+                    palette.write(s[i * bands], rgb, o);
                 }
-            }
-            return out;
+            });
+            return;
         }
         // ImageIO reads a palette that is the identity grey ramp as one grey band: PIL's mode "L"
         int[] band = bands >= 3 ? new int[] {0, 1, 2} : new int[] {0, 0, 0};
         byte[][] lut = {scale(pixels, band[0]), scale(pixels, band[1]), scale(pixels, band[2])};
-        for (int y = 0; y < height; y++) {
-            pixels.row(y, row);
-            for (int x = 0, o = 3 * y * width; x < width; x++, o += 3) {
+        pixels.toRgbRows(sink, (s, n, rgb, o) -> {
+            for (int i = 0, at = 0; i < n; i++, at += bands, o += 3) {
                 for (int c = 0; c < 3; c++) {
-                    out[o + c] = lut[c][row[x * bands + band[c]]];
+                    rgb[o + c] = lut[c][s[at + band[c]]];
                 }
             }
-        }
-        return out;
+        });
     }
 
     private static byte[] scale(RawPixels pixels, int band) {

@@ -25,8 +25,8 @@ sealed interface FormatHeader permits PngHeader, JpegHeader, GifHeader, BmpHeade
     /** Refuses, before any pixel is decoded, what the header shows cannot be decoded like PIL. */
     default void checkDecodable() {}
 
-    /** (H, W, 3) bytes from the samples ImageIO decoded. */
-    byte[] toRgb(RawPixels pixels);
+    /** The (W, 3) RGB rows of the samples ImageIO decoded, top to bottom, into {@code sink}. */
+    void toRgb(RawPixels pixels, RgbRowSink sink);
 
     static FormatHeader parse(ImageFormat format, byte[] encoded) {
         return switch (format) {

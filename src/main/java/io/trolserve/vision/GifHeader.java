@@ -85,20 +85,31 @@ record GifHeader(int width, int height, int frameLeft, int frameTop, int frameWi
     }
 
     @Override
-    public byte[] toRgb(RawPixels pixels) {
-        byte[] out = new byte[3 * width * height];
-        palette.write(fillIndex, out, 0);
-        for (int o = 3; o < out.length; o *= 2) { // fill by doubling the filled prefix
-            System.arraycopy(out, 0, out, o, Math.min(o, out.length - o));
+    public void toRgb(RawPixels pixels, RgbRowSink sink) {
+        byte[] fill = new byte[3 * width];
+        palette.write(fillIndex, fill, 0);
+        for (int o = 3; o < fill.length; o *= 2) { // fill by doubling the filled prefix
+            System.arraycopy(fill, 0, fill, o, Math.min(o, fill.length - o));
         }
-        int[] row = pixels.newRow();
+        byte[] row = fill.clone();
+        int[] samples = pixels.newSpan();
         int bands = pixels.bands();
-        for (int y = 0; y < frameHeight; y++) {
-            pixels.row(y, row);
-            for (int x = 0; x < frameWidth; x++) {
-                palette.write(row[x * bands], out, 3 * ((frameTop + y) * width + frameLeft + x));
+        for (int y = 0; y < height; y++) {
+            if (!sink.wantsRow(y)) {
+                continue;
             }
+            if (y < frameTop || y >= frameTop + frameHeight) {
+                sink.row(y, fill);
+                continue;
+            }
+            for (int x = 0; x < frameWidth; ) {
+                int n = pixels.span(y - frameTop, x, samples);
+                for (int i = 0, o = 3 * (frameLeft + x); i < n; i++, o += 3) {
+                    palette.write(samples[i * bands], row, o);
+                }
+                x += n;
+            }
+            sink.row(y, row); // the columns left and right of the frame keep the fill
         }
-        return out;
     }
 }

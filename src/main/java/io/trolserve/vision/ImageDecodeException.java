@@ -14,8 +14,13 @@ public class ImageDecodeException extends RuntimeException {
         UNSUPPORTED_FORMAT,
         /** Truncated or invalid data. */
         CORRUPT_IMAGE,
-        /** width * height exceeds the limit; decided from the header, before any pixel is decoded. */
-        TOO_MANY_PIXELS
+        /**
+         * width * height exceeds the limit, or a side is longer than 65535; decided from the header,
+         * before any pixel is decoded.
+         */
+        TOO_MANY_PIXELS,
+        /** Decoding ran past its time limit and was stopped. */
+        DECODE_TIMEOUT
     }
 
     private final Code code;
@@ -32,6 +37,11 @@ public class ImageDecodeException extends RuntimeException {
 
     public Code code() {
         return code;
+    }
+
+    /** The code as it goes on the wire: {@code corrupt-image}, {@code decode-timeout}, ... */
+    public String wireName() {
+        return code.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     static ImageDecodeException corrupt(String message) {

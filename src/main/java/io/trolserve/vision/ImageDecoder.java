@@ -6,22 +6,35 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Encoded image bytes to the RGB bytes PIL's {@code Image.open(f).convert("RGB")} gives, which is
- * how the official TroL code loads an image (TROL_SPEC.md §2 step 1; {@code demo.py}).
+ * Encoded image bytes to the image the model sees. Decoding gives the RGB bytes PIL's
+ * {@code Image.open(f).convert("RGB")} gives, which is how the official TroL code loads an image
+ * (TROL_SPEC.md §2 step 1; {@code demo.py}); {@link #decode(byte[], DecodeLimits, int)} then
+ * resizes them to the model's input size exactly as libtorch's uint8 bicubic does (§2 step 2,
+ * {@link BicubicResizer}), row by row as they come out of ImageIO, so no full-size RGB copy ever
+ * exists and ImageIO's raster is garbage when it returns.
  *
- * <p>Pipeline: magic bytes → format header → pixel limit → ImageIO decodes raw samples →
- * per-format conversion to RGB. The limit is applied to the header's size before ImageIO sees the
- * data, so a small file claiming a huge image costs no allocation. Nothing is composited, rotated
- * or colour-managed: alpha is dropped, the EXIF orientation and any ICC profile are ignored, as in
- * PIL. PNGs, GIFs and BMPs come out byte-identical to PIL; JPEGs too in the cases measured (see the
- * tests), both decoders being libjpeg with the same integer IDCT and upsampling.
+ * <p>Pipeline: magic bytes → format header → pixel and side limits → budget of pixels in flight →
+ * ImageIO decodes raw samples, within a time limit → per-format conversion to RGB rows → resize.
+ * The limits are applied to the header's size before ImageIO sees the data, so a small file
+ * claiming a huge image costs no allocation. Nothing is composited, rotated or colour-managed:
+ * alpha is dropped, the EXIF orientation and any ICC profile are ignored, as in PIL. PNGs, GIFs and
+ * BMPs come out byte-identical to PIL; JPEGs too in the cases measured (see the tests), both
+ * decoders being libjpeg with the same integer IDCT and upsampling.
  *
- * <p>Stateless; calls may run concurrently.
+ * <p>Stateless; calls may run concurrently (they share only the budget they are given).
  */
 public final class ImageDecoder {
 
     /** ImageIO's buffers are single Java arrays: 4 samples per pixel must still fit in one. */
     static final long HARD_MAX_PIXELS = (Integer.MAX_VALUE - 8) / 4;
+
+    /**
+     * Longest side accepted (the JPEG and GIF maximum). ImageIO's PNG reader keeps two rows of up to
+     * 8 bytes a pixel beside the raster; with sides this short they stay small, so the pixel count
+     * bounds a decode's memory, which {@link DecodeBudget} relies on. A 64-megapixel image 1 pixel
+     * high would otherwise need 3 times its raster.
+     */
+    static final int MAX_SIDE = 65535;
 
     private ImageDecoder() {}
 
@@ -31,6 +44,26 @@ public final class ImageDecoder {
     }
 
     /**
+     * The image as the model takes it: decoded as PIL does, resized to {@code targetSize} square
+     * as libtorch's {@code upsample_bicubic2d} does on uint8 (bit-exact; the engine then needs no
+     * resize). {@code contentHash} is still the hash of the encoded bytes.
+     *
+     * @throws ImageDecodeException for any input that is not a decodable image within the limits
+     */
+    public static DecodedImage decode(byte[] encoded, DecodeLimits limits, int targetSize) {
+        if (targetSize <= 0) {
+            throw new IllegalArgumentException("targetSize must be positive: " + targetSize);
+        }
+        FormatHeader header = allowed(encoded, limits.maxPixels());
+        BicubicResizer resizer = new BicubicResizer(header.width(), header.height(), targetSize, targetSize);
+        decodeInto(encoded, header, limits, resizer);
+        return new DecodedImage(targetSize, targetSize, resizer.rgb(), contentHash(encoded));
+    }
+
+    /**
+     * The image at its own size, for tools and tests that want PIL's bytes; it holds the full-size
+     * RGB copy that the serving path avoids. Decoded within {@link DecodeLimits#standalone}.
+     *
      * @param maxPixels refuse with {@code TOO_MANY_PIXELS} when width * height exceeds this
      * @throws ImageDecodeException for any input that is not a decodable image within the limit
      */
@@ -38,35 +71,72 @@ public final class ImageDecoder {
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("maxPixels must be positive: " + maxPixels);
         }
+        FormatHeader header = allowed(encoded, maxPixels);
+        FullSizeRgb full = new FullSizeRgb(header.width(), header.height());
+        decodeInto(encoded, header, DecodeLimits.standalone(maxPixels), full);
+        return new DecodedImage(header.width(), header.height(), full.rgb(), contentHash(encoded));
+    }
+
+    private static FormatHeader allowed(byte[] encoded, long maxPixels) {
         FormatHeader header = header(encoded);
         long pixels = (long) header.width() * header.height();
-        if (pixels > Math.min(maxPixels, HARD_MAX_PIXELS)) {
+        long limit = Math.min(maxPixels, HARD_MAX_PIXELS);
+        if (pixels > limit) {
             throw new ImageDecodeException(ImageDecodeException.Code.TOO_MANY_PIXELS, String.format(
-                    "%s is %dx%d = %d pixels, limit %d", header.format(), header.width(), header.height(),
-                    pixels, Math.min(maxPixels, HARD_MAX_PIXELS)));
+                    "%s is %dx%d = %d pixels, limit %d", header.format(), header.width(), header.height(), pixels, limit));
         }
-        header.checkDecodable();
-        return new DecodedImage(header.width(), header.height(), pixels(encoded, header), contentHash(encoded));
+        if (Math.max(header.width(), header.height()) > MAX_SIDE) {
+            throw new ImageDecodeException(ImageDecodeException.Code.TOO_MANY_PIXELS, String.format(
+                    "%s is %dx%d, a side longer than %d", header.format(), header.width(), header.height(), MAX_SIDE));
+        }
+        return header;
     }
 
     /**
-     * Every failure while decoding becomes an {@link ImageDecodeException}: ImageIO throws checked
-     * and unchecked exceptions alike (NPEs and index errors included) on hostile input.
+     * Holds the image's pixels of the budget from before ImageIO allocates until its rows are
+     * consumed. Every failure while decoding becomes an {@link ImageDecodeException}: ImageIO
+     * throws checked and unchecked exceptions alike (NPEs and index errors included) on hostile
+     * input, and a reader stopped by the deadline fails in whatever way it fails.
      */
-    private static byte[] pixels(byte[] encoded, FormatHeader header) {
-        try {
-            return header.toRgb(ImageIoRaster.read(encoded, header));
-        } catch (ImageDecodeException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw new ImageDecodeException(ImageDecodeException.Code.CORRUPT_IMAGE,
-                    header.format() + " cannot be decoded: " + e.getMessage(), e);
-        } catch (OutOfMemoryError e) {
-            // The pixel limit was checked, so this is a heap too small for an allowed size. The big
-            // buffers were local to this call: the heap is usable again once we return.
-            throw new ImageDecodeException(ImageDecodeException.Code.TOO_MANY_PIXELS,
-                    "not enough memory to decode " + header.width() + "x" + header.height(), e);
+    private static void decodeInto(byte[] encoded, FormatHeader header, DecodeLimits limits, RgbRowSink sink) {
+        header.checkDecodable();
+        try (DecodeBudget.Lease lease = limits.budget().acquire((long) header.width() * header.height());
+             DecodeDeadline deadline = DecodeDeadline.start(limits.maxDecodeTime())) {
+            try {
+                RawPixels raw = ImageIoRaster.read(encoded, header, deadline);
+                deadline.check(); // a reader told to stop returns what it has so far
+                header.toRgb(raw, rowsWithin(deadline, sink));
+            } catch (ImageDecodeException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                if (deadline.expired()) {
+                    throw deadline.timeout();
+                }
+                throw new ImageDecodeException(ImageDecodeException.Code.CORRUPT_IMAGE,
+                        header.format() + " cannot be decoded: " + e.getMessage(), e);
+            } catch (OutOfMemoryError e) {
+                // The limits were checked, so this is a heap too small for an allowed size. The big
+                // buffers were local to this call: the heap is usable again once we return.
+                throw new ImageDecodeException(ImageDecodeException.Code.TOO_MANY_PIXELS,
+                        "not enough memory to decode " + header.width() + "x" + header.height(), e);
+            }
         }
+    }
+
+    /** The sink, checking the deadline before each row: our own loops stop too. */
+    private static RgbRowSink rowsWithin(DecodeDeadline deadline, RgbRowSink sink) {
+        return new RgbRowSink() {
+            @Override
+            public boolean wantsRow(int y) {
+                return sink.wantsRow(y);
+            }
+
+            @Override
+            public void row(int y, byte[] rgb) {
+                deadline.check();
+                sink.row(y, rgb);
+            }
+        };
     }
 
     /** SHA-256 of the encoded bytes, lower-case hex: the key {@link DecodedImage#contentHash()} carries. */

@@ -41,30 +41,26 @@ final class JpegColor {
 
     private JpegColor() {}
 
-    static byte[] toRgb(Space space, RawPixels pixels, int width, int height) {
-        byte[] out = new byte[3 * width * height];
-        int[] row = pixels.newRow();
+    static void toRgb(Space space, RawPixels pixels, RgbRowSink sink) {
         int bands = pixels.bands();
         int[] rgb = new int[3];
-        for (int y = 0; y < height; y++) {
-            pixels.row(y, row);
-            for (int x = 0, s = 0, o = 3 * y * width; x < width; x++, s += bands, o += 3) {
+        pixels.toRgbRows(sink, (s, n, out, o) -> {
+            for (int i = 0, at = 0; i < n; i++, at += bands, o += 3) {
                 switch (space) {
-                    case GREY -> rgb[0] = rgb[1] = rgb[2] = row[s];
-                    case RGB -> System.arraycopy(row, s, rgb, 0, 3);
-                    case YCBCR -> ycc(row[s], row[s + 1], row[s + 2], rgb);
-                    case CMYK -> invertedCmyk(row[s], row[s + 1], row[s + 2], row[s + 3], rgb);
+                    case GREY -> rgb[0] = rgb[1] = rgb[2] = s[at];
+                    case RGB -> System.arraycopy(s, at, rgb, 0, 3);
+                    case YCBCR -> ycc(s[at], s[at + 1], s[at + 2], rgb);
+                    case CMYK -> invertedCmyk(s[at], s[at + 1], s[at + 2], s[at + 3], rgb);
                     case YCCK -> { // libjpeg: C = 255 - R(Y, Cb, Cr), and likewise M, Y; K as stored
-                        ycc(row[s], row[s + 1], row[s + 2], rgb);
-                        invertedCmyk(255 - rgb[0], 255 - rgb[1], 255 - rgb[2], row[s + 3], rgb);
+                        ycc(s[at], s[at + 1], s[at + 2], rgb);
+                        invertedCmyk(255 - rgb[0], 255 - rgb[1], 255 - rgb[2], s[at + 3], rgb);
                     }
                 }
                 out[o] = (byte) rgb[0];
                 out[o + 1] = (byte) rgb[1];
                 out[o + 2] = (byte) rgb[2];
             }
-        }
-        return out;
+        });
     }
 
     static void ycc(int y, int cb, int cr, int[] rgb) {

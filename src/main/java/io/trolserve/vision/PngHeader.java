@@ -108,28 +108,23 @@ record PngHeader(int width, int height, int bitDepth, int colorType, Palette pal
     }
 
     @Override
-    public byte[] toRgb(RawPixels pixels) {
+    public void toRgb(RawPixels pixels, RgbRowSink sink) {
         byte[] lut = colorType == 3 ? null : sampleToByte();
         boolean grey = colorType == 0 || colorType == 4;
         int bands = pixels.bands(); // ImageIO may add an alpha band for tRNS; only the first are read
-        byte[] out = new byte[3 * width * height];
-        int[] row = pixels.newRow();
-        for (int y = 0; y < height; y++) {
-            pixels.row(y, row);
-            for (int x = 0, o = 3 * y * width; x < width; x++, o += 3) {
-                int s = x * bands;
+        pixels.toRgbRows(sink, (s, n, rgb, o) -> {
+            for (int i = 0, at = 0; i < n; i++, at += bands, o += 3) {
                 if (lut == null) {
-                    palette.write(row[s], out, o);
+                    palette.write(s[at], rgb, o);
                 } else if (grey) {
-                    out[o] = out[o + 1] = out[o + 2] = lut[row[s]];
+                    rgb[o] = rgb[o + 1] = rgb[o + 2] = lut[s[at]];
                 } else {
-                    out[o] = lut[row[s]];
-                    out[o + 1] = lut[row[s + 1]];
-                    out[o + 2] = lut[row[s + 2]];
+                    rgb[o] = lut[s[at]];
+                    rgb[o + 1] = lut[s[at + 1]];
+                    rgb[o + 2] = lut[s[at + 2]];
                 }
             }
-        }
-        return out;
+        });
     }
 
     /** The table above as a lookup from sample value (0 .. 2^depth - 1) to output byte. */

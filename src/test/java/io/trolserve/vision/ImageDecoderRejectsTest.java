@@ -79,6 +79,22 @@ class ImageDecoderRejectsTest {
     }
 
     /**
+     * A side over 65535 is refused even within the pixel limit: ImageIO keeps whole rows beside the
+     * raster, and a 64-megapixel image one pixel high would need three times its budget.
+     */
+    @Test
+    void sideLongerThan65535IsRefusedWithinThePixelLimit() {
+        byte[] wide = concat(TestImages.pngHeader(65536, 2, 8, 2), TestImages.chunk("IDAT", deflate(new byte[64])));
+        byte[] tall = concat(TestImages.pngHeader(2, 65536, 8, 2), TestImages.chunk("IDAT", deflate(new byte[64])));
+
+        for (byte[] png : new byte[][] {wide, tall}) {
+            ImageDecodeException e = refusal(png);
+            assertThat(e.code()).isEqualTo(Code.TOO_MANY_PIXELS);
+            assertThat(e.getMessage()).contains("longer than 65535");
+        }
+    }
+
+    /**
      * Every cut inside the compressed pixels is refused. Once they are all present, the zlib
      * Adler-32, the IDAT CRC and IEND are not needed — by PIL either (Pillow 9.4 accepts exactly the
      * same cuts of this file), so the file decodes.

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.color.ColorSpace;
 import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class ImageDecoderTest {
 
     private static final long LIMIT = 1 << 20;
+    private static final long LIMIT_LARGE = 1 << 24;
 
     @Test
     void rgbPngKeepsSamples() {
@@ -151,6 +153,48 @@ class ImageDecoderTest {
         assertThat(ImageDecoder.contentHash("abc".getBytes(StandardCharsets.US_ASCII)))
                 .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assertThat(ImageDecoder.decode(png, LIMIT).contentHash()).isEqualTo(ImageDecoder.contentHash(png));
+    }
+
+    @Test
+    void decodeToModelInputIsSquareAndKeepsTheHashOfTheEncodedBytes() {
+        byte[] png = encode(noise(37, 21, BufferedImage.TYPE_3BYTE_BGR, 11), "png");
+
+        DecodedImage image = ImageDecoder.decode(png, DecodeLimits.standalone(LIMIT), 56);
+
+        assertThat(image.width()).isEqualTo(56);
+        assertThat(image.height()).isEqualTo(56);
+        assertThat(image.contentHash()).isEqualTo(ImageDecoder.contentHash(png));
+    }
+
+    /**
+     * The serving decode holds ImageIO's raster and small buffers, never a full-size RGB copy; the
+     * decode at full size, which makes one, is the control that shows the measure can see it.
+     */
+    @Test
+    void decodeToModelInputMakesNoFullSizeRgbCopy() {
+        int w = 2000;
+        int h = 1500;
+        byte[] greyPng = encode(noise(w, h, BufferedImage.TYPE_BYTE_GRAY, 12), "png");     // raster: 1 byte a pixel
+        byte[] rgbJpeg = encode(noise(w, h, BufferedImage.TYPE_3BYTE_BGR, 13), "jpeg");   // raster: 3 bytes a pixel
+        DecodeLimits limits = DecodeLimits.standalone(LIMIT_LARGE);
+        for (byte[] encoded : new byte[][] {greyPng, rgbJpeg}) {
+            long raster = (long) w * h * (encoded == greyPng ? 1 : 3);
+            allocatedBy(() -> ImageDecoder.decode(encoded, limits, 56)); // classes loaded, code warm
+
+            long resized = allocatedBy(() -> ImageDecoder.decode(encoded, limits, 56));
+            long fullSize = allocatedBy(() -> ImageDecoder.decode(encoded, LIMIT_LARGE));
+
+            long rgbCopy = 3L * w * h;
+            assertThat(resized).isLessThan(raster + rgbCopy / 2);
+            assertThat(fullSize).isGreaterThan(raster + rgbCopy);
+        }
+    }
+
+    private static long allocatedBy(Runnable decode) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        decode.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
     }
 
     @Test

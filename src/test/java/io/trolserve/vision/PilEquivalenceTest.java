@@ -44,6 +44,23 @@ class PilEquivalenceTest {
         assertThat(d.max()).as("%s: %s", f, d).isLessThanOrEqualTo(f.isJpeg() ? JPEG_MAX_DIFF : 0);
     }
 
+    /**
+     * The official pipeline end to end: PIL's bytes resized by libtorch's uint8 bicubic, as the
+     * engine used to, equal what the decoder hands the engine now.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void resizedAsLibtorchResizesPilBytes(PilFixture f) {
+        DecodeLimits limits = DecodeLimits.standalone(1 << 20);
+        for (int side : ResizeOracle.TARGETS) {
+            DecodedImage image = ImageDecoder.decode(f.encoded(), limits, side);
+
+            ResizeOracle.Case pil = new ResizeOracle.Case(f.width(), f.height(), f.pilRgb(), side, side);
+            assertThat(ResizeOracle.firstDifference(pil, ResizeOracle.libtorch(pil), image.rgb())).isNull();
+            assertThat(image.contentHash()).isEqualTo(ImageDecoder.contentHash(f.encoded()));
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     void probeReportsPilSize(PilFixture f) {
