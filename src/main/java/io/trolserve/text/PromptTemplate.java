@@ -114,12 +114,25 @@ public final class PromptTemplate {
      */
     static int[] tokenize(TrolTokenizer tokenizer, Spans spans) {
         int[] whole = tokenizer.encode(spans.text());
-        int[] template = tokenizer.encode(spans.head() + spans.tail());
-        if (Arrays.equals(controls(tokenizer, whole), controls(tokenizer, template))) {
+        if (Arrays.equals(controls(tokenizer, whole), templateControls(tokenizer, spans))) {
             return whole;
         }
         return questionAsText(tokenizer, spans);
     }
+
+    /**
+     * The control ids of the template alone. Its head and tail do not depend on the question, so
+     * they are encoded once per tokenizer rather than once more per request; weakly keyed, so a
+     * closed tokenizer is not kept.
+     */
+    private static int[] templateControls(TrolTokenizer tokenizer, Spans spans) {
+        synchronized (TEMPLATE_CONTROLS) {
+            return TEMPLATE_CONTROLS.computeIfAbsent(tokenizer,
+                    t -> controls(t, t.encode(spans.head() + spans.tail())));
+        }
+    }
+
+    private static final java.util.Map<TrolTokenizer, int[]> TEMPLATE_CONTROLS = new java.util.WeakHashMap<>();
 
     /**
      * The prompt's ids with the question's span encoded as text, between the ids of the template's
