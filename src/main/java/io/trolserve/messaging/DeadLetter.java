@@ -19,10 +19,15 @@ record DeadLetter(byte[] key, byte[] value, List<Header> originalHeaders, List<H
     /** Room kept for the record format's own bytes (lengths, timestamps, attributes). */
     private static final int RECORD_OVERHEAD = 128;
 
+    /** Longer messages are cut: they carry exception texts, which nothing else bounds. */
+    static final int MAX_MESSAGE_CHARS = 1000;
+
     static DeadLetter of(IncomingRecord source, String code, String message) {
+        String shortMessage = message.length() <= MAX_MESSAGE_CHARS ? message
+                : message.substring(0, MAX_MESSAGE_CHARS) + "...";
         List<Header> reason = List.of(
                 RecordHeaders.text(RecordHeaders.ERROR_CODE, code),
-                RecordHeaders.text(RecordHeaders.ERROR_MESSAGE, message),
+                RecordHeaders.text(RecordHeaders.ERROR_MESSAGE, shortMessage),
                 RecordHeaders.text(RecordHeaders.SOURCE_TOPIC, source.topic()),
                 RecordHeaders.text(RecordHeaders.SOURCE_PARTITION, Integer.toString(source.partition())),
                 RecordHeaders.text(RecordHeaders.SOURCE_OFFSET, Long.toString(source.offset())));
@@ -56,7 +61,10 @@ record DeadLetter(byte[] key, byte[] value, List<Header> originalHeaders, List<H
         }
         List<Header> bare = withHeader(marked, RecordHeaders.HEADERS_DROPPED,
                 Long.toString(RecordHeaders.sizeBytes(originalHeaders)));
-        return new DeadLetter(key, new byte[0], List.of(), bare);
+        DeadLetter headless = new DeadLetter(new byte[0], new byte[0], List.of(), bare);
+        // a routing key is not bounded at the door like an id; as a last resort it is cut too
+        int keyRoom = (int) Math.max(0, Math.min(key == null ? 0 : key.length, maxBytes - headless.sizeBytes()));
+        return new DeadLetter(key == null ? null : Arrays.copyOf(key, keyRoom), new byte[0], List.of(), bare);
     }
 
     private static List<Header> withHeader(List<Header> headers, String key, String value) {
