@@ -12,8 +12,10 @@ import java.util.Base64;
 
 /**
  * The one JSON configuration of the contracts: compact output, nulls left out (every nullable
- * field is optional in the schemas), and strict reading (unknown fields, missing required fields,
- * "12" for a number and 1.5 for an int all fail).
+ * field is optional in the schemas), and strict reading of what a field holds (missing required
+ * fields, "12" for a number and 1.5 for an int all fail). Fields this version does not know are
+ * ignored, as for requests: contracts evolve by adding fields (v1 answers gained {@code attempt}
+ * and {@code warnings}), and a reader of answers and tokens must not break on a newer producer's.
  *
  * <p>Requests are read only through {@link RequestParser}; {@link #write(TrolRequest)} exists for
  * the producers of requests ({@code ask}, the REST side, tests).
@@ -26,7 +28,7 @@ public final class ContractJson {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .defaultPropertyInclusion(JsonInclude.Value.construct(
                     JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)

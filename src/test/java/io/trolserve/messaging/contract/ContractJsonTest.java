@@ -58,10 +58,19 @@ class ContractJsonTest {
     }
 
     @Test
+    void fieldsANewerProducerAddsAreIgnored() {
+        String token = ContractJson.toJson(TOKEN);
+        assertThat(read(token.replace("{\"version\":1", "{\"version\":1,\"priority\":{\"a\":[1]}"))).isEqualTo(TOKEN);
+        String answer = ContractJson.toJson(ANSWER);
+        assertThat(ContractJson.readAnswer(answer.replace("{\"version\":1", "{\"version\":1,\"shard\":3")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(ANSWER);
+    }
+
+    @Test
     void readingIsStrict() {
         String token = ContractJson.toJson(TOKEN);
         assertThatThrownBy(() -> read(token.replace("\"final\":false", "\"last\":false")))
-                .isInstanceOf(IllegalArgumentException.class); // unknown "last", missing "final"
+                .isInstanceOf(IllegalArgumentException.class); // missing "final"
         assertThatThrownBy(() -> read(token.replace("\"version\":1,", "")))
                 .isInstanceOf(IllegalArgumentException.class); // missing primitive must not read as 0
         assertThatThrownBy(() -> read(token.replace("\"version\":1", "\"version\":2")))
