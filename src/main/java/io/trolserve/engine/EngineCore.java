@@ -118,7 +118,7 @@ public final class EngineCore implements AutoCloseable {
         }
         StepForward.Outcome out = forward.run(plan);
         out.failed.forEach((r, e) -> finish(r, FinishReason.ERROR, "engine step failed: " + e.getMessage()));
-        StepPlan computed = plan.keeping(r -> !out.failed.containsKey(r));
+        StepPlan computed = out.failed.isEmpty() ? plan : plan.keeping(r -> !out.failed.containsKey(r));
         int sampled = advance(computed, out.logits);
         RequestChecks.invariants(plan, config, scheduler, blocks);
         return report(computed, sampled, started, out.forwardNanos);

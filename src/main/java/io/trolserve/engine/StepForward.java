@@ -56,13 +56,13 @@ final class StepForward {
 
     Outcome run(StepPlan plan) {
         Outcome out = new Outcome();
-        attempt(plan.chunks(), out);
+        attempt(plan, out);
         return out;
     }
 
-    private void attempt(List<StepPlan.Chunk> chunks, Outcome out) {
+    private void attempt(StepPlan plan, Outcome out) {
+        List<StepPlan.Chunk> chunks = plan.chunks();
         try (PointerScope scope = new PointerScope()) {
-            StepPlan plan = StepPlan.of(chunks);
             vision.provide(needingImages(chunks));
             long started = System.nanoTime();
             Map<Request, float[]> logits = runner.run(plan);
@@ -79,8 +79,8 @@ final class StepForward {
             LOG.warnf("a forward of %d chunks failed (%s); running it again in halves", chunks.size(), e);
         }
         int half = chunks.size() / 2;
-        attempt(chunks.subList(0, half), out);
-        attempt(chunks.subList(half, chunks.size()), out);
+        attempt(StepPlan.of(chunks.subList(0, half)), out);
+        attempt(StepPlan.of(chunks.subList(half, chunks.size())), out);
     }
 
     private static List<Request> needingImages(List<StepPlan.Chunk> chunks) {

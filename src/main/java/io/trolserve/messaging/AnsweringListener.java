@@ -56,6 +56,6 @@ final class AnsweringListener implements RequestListener {
         // a request left for redelivery above, which is counted when it is answered after the restart
         core.observer().finished(output);
         core.answer(record, settlement,
-                Answers.of(output, core.serving().modelName()).withAttempt(attempt, carried.warnings()));
+                Answers.of(output, core.serving().modelName()).withAttempt(attempt, carried.warnings()), carried);
     }
 }

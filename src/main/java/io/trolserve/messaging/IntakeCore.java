@@ -124,8 +124,10 @@ public final class IntakeCore {
     /** Dead-letters the record and, when its id is known, answers it with the error; then settles it. */
     void refuse(IncomingRecord record, RecordSettlement settlement, String id, String code, String message) {
         CompletionStage<Void> dead = deadLetter(record, code, message);
+        RecordHeaders.Carried carried = RecordHeaders.carried(record.headers(), limits.maxCarriedHeaderBytes());
         CompletionStage<Void> errorAnswer = id == null ? CompletableFuture.completedFuture(null)
-                : publishAnswer(Answers.rejected(id, serving.modelName(), code, message), record)
+                : publishAnswer(Answers.rejected(id, serving.modelName(), code, message)
+                        .withAttempt(clock.millis(), carried.warnings()), carried)
                         .exceptionally(failure -> {
                             LOG.warnf("%s: the error answer of %s was not published (%s); its dead letter stands",
                                     record.where(), id, failure);
@@ -143,8 +145,8 @@ public final class IntakeCore {
     }
 
     /** A finished request's answer: acknowledged once on the broker, its record dead-lettered if it never gets there. */
-    void answer(IncomingRecord record, RecordSettlement settlement, TrolAnswer answer) {
-        publishAnswer(answer, record).whenComplete((ok, failure) -> {
+    void answer(IncomingRecord record, RecordSettlement settlement, TrolAnswer answer, RecordHeaders.Carried carried) {
+        publishAnswer(answer, carried).whenComplete((ok, failure) -> {
             if (failure == null) {
                 settlement.acknowledge();
                 return;
@@ -163,10 +165,8 @@ public final class IntakeCore {
         });
     }
 
-    private CompletionStage<Void> publishAnswer(TrolAnswer answer, IncomingRecord record) {
-        RecordHeaders.Carried carried = RecordHeaders.carried(record.headers(), limits.maxCarriedHeaderBytes());
-        TrolAnswer sent = answer.attempt() != null ? answer : answer.withAttempt(clock.millis(), carried.warnings());
-        return retrying.run(() -> outlet.answer(sent, carried.headers()));
+    private CompletionStage<Void> publishAnswer(TrolAnswer answer, RecordHeaders.Carried carried) {
+        return retrying.run(() -> outlet.answer(answer, carried.headers()));
     }
 
     /** The dead letter, cut smaller each time the producer or broker finds it too large. */
