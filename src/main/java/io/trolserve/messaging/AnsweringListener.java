@@ -37,7 +37,7 @@ final class AnsweringListener implements RequestListener {
     public void onToken(TokenOutput token) {
         core.observer().token(token);
         // a lost token event is not retried: the answer holds the whole text, and it is
-        core.outlet().token(Answers.token(token, core.serving().modelName()).withAttempt(attempt), carried.headers())
+        core.outlet().token(Answers.token(token, core.serving().modelName(), attempt), carried.headers())
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {
                         LOG.debugf("token %d of %s not published: %s", token.index(), token.requestId(), failure);

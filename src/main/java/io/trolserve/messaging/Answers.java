@@ -2,6 +2,7 @@ package io.trolserve.messaging;
 
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.TokenOutput;
+import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.ErrorInfo;
 import io.trolserve.messaging.contract.FinishReason;
 import io.trolserve.messaging.contract.Timings;
@@ -34,9 +35,10 @@ public final class Answers {
         return new TrolAnswer(id, model, "", FinishReason.ERROR, new ErrorInfo(code, message), Usage.NONE, Timings.NONE);
     }
 
-    public static TokenEvent token(TokenOutput t, String model) {
-        return new TokenEvent(t.requestId(), model, t.index(), t.tokenId(), t.text(), t.emittedAtMicros(), t.latencyMs(),
-                t.batchSize(), t.last());
+    /** One per generated token, so built in one go (the engine thread calls this). */
+    public static TokenEvent token(TokenOutput t, String model, long attempt) {
+        return new TokenEvent(ContractJson.VERSION, t.requestId(), model, t.index(), t.tokenId(), t.text(),
+                t.emittedAtMicros(), t.latencyMs(), t.batchSize(), t.last(), attempt);
     }
 
     /** The engine's finish reason as the wire's: one switch, so a new reason cannot slip through as a string. */
