@@ -29,18 +29,22 @@ class DecodeBudgetTest {
         assertThat(budget.available()).isEqualTo(100);
     }
 
-    /** A large image at the head of the queue is not overtaken by small ones that would fit. */
+    /**
+     * A large image at the head of the queue is not overtaken by small ones that would fit. The two
+     * cannot hold their pixels at once (95 + 10 > 100), so the order they record is the order they
+     * were served in, not a race between two threads that both hold a lease.
+     */
     @Test
     void waitersAreServedInArrivalOrder() throws Exception {
         DecodeBudget budget = new DecodeBudget(100);
         DecodeBudget.Lease held = budget.acquire(50);
         List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<Void> large = waiter(budget, 90, "large", order);
+        CompletableFuture<Void> large = waiter(budget, 95, "large", order);
         awaitQueued(budget, 1);
         CompletableFuture<Void> small = waiter(budget, 10, "small", order);
         awaitQueued(budget, 2);
 
-        assertThat(waitsStill(small)).as("10 pixels are free, but the 90 asked first").isTrue();
+        assertThat(waitsStill(small)).as("50 pixels are free, but the 95 asked first").isTrue();
         held.close();
         CompletableFuture.allOf(large, small).get(5, TimeUnit.SECONDS);
         assertThat(order).containsExactly("large", "small");
