@@ -1,5 +1,7 @@
 package io.trolserve.engine;
 
+import java.time.Duration;
+
 /**
  * How the engine batches (issue: continuous batching over traversed layers).
  *
@@ -12,9 +14,12 @@ package io.trolserve.engine;
  * @param prefixCache        share the K/V (both passes) of identical prompt prefixes, keyed by
  *                           token ids and image content
  * @param visionCacheBytes   byte budget of the image-feature cache (by image content hash)
+ * @param itlTarget          while any request decodes, a step takes only the prompt tokens and image
+ *                           encodes that keep its predicted time within this; zero for no target
+ *                           (every step may take the whole token budget)
  */
 public record EngineConfig(int kvBlockSize, int numKvBlocks, int maxBatchTokens, int prefillChunkTokens,
-                           int maxRunning, boolean prefixCache, long visionCacheBytes) {
+                           int maxRunning, boolean prefixCache, long visionCacheBytes, Duration itlTarget) {
 
     public EngineConfig {
         require(kvBlockSize > 0, "kv-block-size must be positive");
@@ -23,23 +28,36 @@ public record EngineConfig(int kvBlockSize, int numKvBlocks, int maxBatchTokens,
         require(prefillChunkTokens > 0, "prefill-chunk-tokens must be positive");
         require(maxRunning > 0, "max-running must be positive");
         require(visionCacheBytes >= 0, "vision-cache-bytes must not be negative");
+        require(itlTarget != null && !itlTarget.isNegative(), "itl-target must be zero (no target) or positive");
     }
 
-    /** Defaults for a CPU run of a small model. */
+    /** Defaults for a CPU run of a small model, without a latency target (tests pick their batches exactly). */
     public static EngineConfig defaults(int numKvBlocks) {
-        return new EngineConfig(16, numKvBlocks, 4096, 512, 32, true, 256L << 20);
+        return new EngineConfig(16, numKvBlocks, 4096, 512, 32, true, 256L << 20, Duration.ZERO);
     }
 
     public EngineConfig withPrefill(int chunkTokens, int batchTokens) {
-        return new EngineConfig(kvBlockSize, numKvBlocks, batchTokens, chunkTokens, maxRunning, prefixCache, visionCacheBytes);
+        return new EngineConfig(kvBlockSize, numKvBlocks, batchTokens, chunkTokens, maxRunning, prefixCache, visionCacheBytes,
+                itlTarget);
     }
 
     public EngineConfig withKv(int blockSize, int blocks, boolean prefixCaching) {
-        return new EngineConfig(blockSize, blocks, maxBatchTokens, prefillChunkTokens, maxRunning, prefixCaching, visionCacheBytes);
+        return new EngineConfig(blockSize, blocks, maxBatchTokens, prefillChunkTokens, maxRunning, prefixCaching,
+                visionCacheBytes, itlTarget);
     }
 
     public EngineConfig withMaxRunning(int running) {
-        return new EngineConfig(kvBlockSize, numKvBlocks, maxBatchTokens, prefillChunkTokens, running, prefixCache, visionCacheBytes);
+        return new EngineConfig(kvBlockSize, numKvBlocks, maxBatchTokens, prefillChunkTokens, running, prefixCache,
+                visionCacheBytes, itlTarget);
+    }
+
+    public EngineConfig withItlTarget(Duration target) {
+        return new EngineConfig(kvBlockSize, numKvBlocks, maxBatchTokens, prefillChunkTokens, maxRunning, prefixCache,
+                visionCacheBytes, target);
+    }
+
+    public boolean hasItlTarget() {
+        return !itlTarget.isZero();
     }
 
     /** Blocks that fit a byte budget, given the bytes one block takes. */

@@ -35,6 +35,7 @@ public final class EngineCore implements AutoCloseable {
     private final KvCacheManager kv;
     private final Scheduler scheduler;
     private final VisionCache vision;
+    private final FittedStepCost stepCost = new FittedStepCost();
     private final StepForward forward;
     private final Completions completions;
     private final Map<String, Request> active = new HashMap<>();
@@ -59,8 +60,8 @@ public final class EngineCore implements AutoCloseable {
         this.blocks = new BlockManager(config.numKvBlocks(), config.prefixCache());
         this.kv = new KvCacheManager(blocks, config.kvBlockSize(), config.prefixCache(), model.config().imageTokenId(),
                 model.imageTokensPerImage());
-        this.scheduler = new Scheduler(config, kv);
         this.vision = new VisionCache(model, config.visionCacheBytes());
+        this.scheduler = new Scheduler(config, kv, stepCost, vision::toEncode);
         this.forward = new StepForward(new ModelRunner(model, pool), vision, fault);
         this.stopTokenIds = new int[] {tokenizer.eosTokenId(), tokenizer.endOfTurnTokenId()};
         this.completions = new Completions(stopTokenIds, kv, vision);
@@ -116,12 +117,18 @@ public final class EngineCore implements AutoCloseable {
                 c.request().firstScheduledNanos = started;
             }
         }
+        long encodedBefore = vision.misses();
         StepForward.Outcome out = forward.run(plan);
         out.failed.forEach((r, e) -> finish(r, FinishReason.ERROR, "engine step failed: " + e.getMessage()));
         StepPlan computed = out.failed.isEmpty() ? plan : plan.keeping(r -> !out.failed.containsKey(r));
         int sampled = advance(computed, out.logits);
         RequestChecks.invariants(plan, config, scheduler, blocks);
-        return report(computed, sampled, started, out.forwardNanos);
+        StepShape ran = plan.shape().plus(StepShape.encodes((int) (vision.misses() - encodedBefore)));
+        long took = System.nanoTime() - started;
+        if (out.failed.isEmpty()) {
+            stepCost.observe(ran, took);   // a step that failed and was retried in halves says nothing about its shape
+        }
+        return report(computed, sampled, took, out.forwardNanos, plan.predictedNanos());
     }
 
     /** Updates computed counts and blocks, then samples, emits and finishes. @return tokens sampled */
@@ -182,7 +189,7 @@ public final class EngineCore implements AutoCloseable {
         completions.finish(r, reason, error);
     }
 
-    private StepReport report(StepPlan plan, int sampled, long started, long forwardNanos) {
+    private StepReport report(StepPlan plan, int sampled, long stepNanos, long forwardNanos, long predictedNanos) {
         steps++;
         int tokens = 0;
         int prefill = 0;
@@ -192,8 +199,16 @@ public final class EngineCore implements AutoCloseable {
             prefill += c.traversed() ? 1 : 0;
             decodeOnly &= c.numTokens() == 1 && !c.traversed();
         }
-        return new StepReport(plan.chunks().size(), prefill, tokens, sampled, decodeOnly, System.nanoTime() - started,
-                forwardNanos);
+        return new StepReport(plan.chunks().size(), prefill, tokens, sampled, decodeOnly, stepNanos, forwardNanos,
+                predictedNanos);
+    }
+
+    /** What the step cost model has learnt so far (benchmarks print it). */
+    public String stepCostFit() {
+        FittedStepCost.Fit f = stepCost.fit();
+        return String.format("step ≈ %.1f ms + %.2f ms/decode row + %.2f ms/traversed row + %.3f ms/1k keys + %.1f ms/image"
+                + " (fitted to %d steps)", f.fixed() / 1e6, f.perDecodeRow() / 1e6, f.perTraversedRow() / 1e6,
+                f.perThousandKeys() / 1e6, f.perEncode() / 1e6, f.steps());
     }
 
     public EngineStats stats() {

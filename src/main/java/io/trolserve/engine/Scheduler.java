@@ -4,24 +4,34 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Decides how many tokens each request computes in the next step, within the token budget
- * (prompt tokens at traversal cost 2), the prefill chunk size and the running-request bound; never
- * touches tensors. Running requests go first, oldest first, so decoding is never starved by new
- * prompts; when the pool runs out of blocks the newest running request is preempted and recomputed
- * later. Waiting requests are admitted in arrival order.
+ * (prompt tokens at traversal cost 2), the inter-token latency target, the prefill chunk size and
+ * the running-request bound; never touches tensors. Running requests go first, oldest first, so
+ * decoding is never starved by new prompts; when the pool runs out of blocks the newest running
+ * request is preempted and recomputed later. Waiting requests are admitted in arrival order.
+ *
+ * <p>The latency target: while any request decodes, prompt chunks and image encodes are admitted
+ * only as far as the step cost model predicts the step stays within {@code itl-target}
+ * ({@link StepBudget}); the model learns from every step the engine runs.
  */
 final class Scheduler {
 
     private final EngineConfig config;
     private final KvCacheManager kv;
+    private final StepCostModel cost;
+    private final Function<Request, List<String>> imagesToEncode;
     private final Deque<Request> waiting = new ArrayDeque<>();
     private final List<Request> running = new ArrayList<>();
 
-    Scheduler(EngineConfig config, KvCacheManager kv) {
+    /** @param imagesToEncode content hashes of the images a request would have encoded if it ran now */
+    Scheduler(EngineConfig config, KvCacheManager kv, StepCostModel cost, Function<Request, List<String>> imagesToEncode) {
         this.config = config;
         this.kv = kv;
+        this.cost = cost;
+        this.imagesToEncode = imagesToEncode;
     }
 
     void add(Request r) {
@@ -44,15 +54,28 @@ final class Scheduler {
     StepPlan schedule() {
         List<StepPlan.Chunk> chunks = new ArrayList<>();
         List<Request> preempted = new ArrayList<>();
-        int budget = scheduleRunning(config.maxBatchTokens(), chunks, preempted);
-        budget = scheduleWaiting(budget, chunks);
-        return new StepPlan(List.copyOf(chunks), List.copyOf(preempted), config.maxBatchTokens() - budget);
+        StepBudget budget = new StepBudget(config.maxBatchTokens(), config.itlTarget().toNanos(), cost, reservedDecodes());
+        scheduleRunning(budget, chunks, preempted);
+        scheduleWaiting(budget, chunks);
+        return new StepPlan(List.copyOf(chunks), List.copyOf(preempted), budget.tokensUsed(), budget.predictedNanos());
     }
 
-    private int scheduleRunning(int budget, List<StepPlan.Chunk> chunks, List<Request> preempted) {
+    /** The rows the running requests that are past their prompt compute in this step, planned before any prompt. */
+    private StepShape reservedDecodes() {
+        StepShape shape = StepShape.EMPTY;
+        for (Request r : running) {
+            if (!r.prefilling()) {
+                shape = shape.plus(StepShape.chunk(r.numComputed, r.totalTokens() - r.numComputed, false));
+            }
+        }
+        return shape;
+    }
+
+    private void scheduleRunning(StepBudget budget, List<StepPlan.Chunk> chunks, List<Request> preempted) {
         for (int i = 0; i < running.size(); i++) {
             Request r = running.get(i);
-            StepPlan.Chunk chunk = nextChunk(r, budget);
+            List<String> images = imagesToEncode.apply(r);
+            StepPlan.Chunk chunk = nextChunk(r, budget, images);
             if (chunk == null) {
                 continue;
             }
@@ -67,19 +90,19 @@ final class Scheduler {
             }
             if (chunk != null) {
                 chunks.add(chunk);
-                budget -= chunk.cost();
+                budget.take(chunk, !r.prefilling(), images);
             }
         }
-        return budget;
     }
 
-    private int scheduleWaiting(int budget, List<StepPlan.Chunk> chunks) {
-        while (!waiting.isEmpty() && running.size() < config.maxRunning() && budget > 0) {
+    private void scheduleWaiting(StepBudget budget, List<StepPlan.Chunk> chunks) {
+        while (!waiting.isEmpty() && running.size() < config.maxRunning() && !budget.exhausted()) {
             Request r = waiting.peekFirst();
             if (r.numComputed == 0) {
                 r.numComputed = kv.acquirePrefix(r);
             }
-            StepPlan.Chunk chunk = nextChunk(r, budget);
+            List<String> images = imagesToEncode.apply(r);
+            StepPlan.Chunk chunk = nextChunk(r, budget, images);
             if (chunk == null || !kv.ensureCapacity(r, chunk.end(), chunk.traversed())) {
                 kv.releaseAll(r);   // arrival order: nobody overtakes it; it keeps nothing while it waits
                 r.numComputed = 0;
@@ -89,19 +112,19 @@ final class Scheduler {
             r.state = RequestState.RUNNING;
             running.add(r);
             chunks.add(chunk);
-            budget -= chunk.cost();
+            budget.take(chunk, false, images);
         }
-        return budget;
     }
 
     /** The next tokens of a request that fit the budget, or null if none do. */
-    private StepPlan.Chunk nextChunk(Request r, int budget) {
+    private StepPlan.Chunk nextChunk(Request r, StepBudget budget, List<String> images) {
         int start = r.numComputed;
         int total = r.totalTokens();
         boolean prompt = start < r.promptLength();
         boolean traversed = prompt && r.traversesPrompt();
         int end = prompt ? r.promptLength() : total;
-        int n = Math.min(Math.min(end - start, config.prefillChunkTokens()), traversed ? budget / 2 : budget);
+        boolean decode = !prompt && r.state == RequestState.RUNNING;
+        int n = budget.fit(start, Math.min(end - start, config.prefillChunkTokens()), traversed, decode, images);
         if (n <= 0) {
             return null;
         }

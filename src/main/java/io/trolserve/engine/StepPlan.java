@@ -9,8 +9,9 @@ import java.util.function.Predicate;
  *
  * @param preempted  requests whose blocks were taken back while planning this step
  * @param tokenCost  budget used, at traversal cost (a prompt token counts 2)
+ * @param predictedNanos what the step cost model expected the step to take when it was planned
  */
-record StepPlan(List<Chunk> chunks, List<Request> preempted, int tokenCost) {
+record StepPlan(List<Chunk> chunks, List<Request> preempted, int tokenCost, long predictedNanos) {
 
     /**
      * Tokens [start, start + numTokens) of a request.
@@ -29,14 +30,23 @@ record StepPlan(List<Chunk> chunks, List<Request> preempted, int tokenCost) {
         }
     }
 
-    /** A plan of some of a step's chunks (a retry of part of it): nothing preempted, the cost of those chunks. */
+    /** A plan of some of a step's chunks (a retry of part of it): nothing preempted, the cost of those chunks, no prediction. */
     static StepPlan of(List<Chunk> chunks) {
-        return new StepPlan(List.copyOf(chunks), List.of(), chunks.stream().mapToInt(Chunk::cost).sum());
+        return new StepPlan(List.copyOf(chunks), List.of(), chunks.stream().mapToInt(Chunk::cost).sum(), 0);
     }
 
     /** The chunks of the requests that pass the test, in order. */
     StepPlan keeping(Predicate<Request> test) {
         return of(chunks.stream().filter(c -> test.test(c.request())).toList());
+    }
+
+    /** The work the plan computes, without image encodes (the engine counts those as they happen). */
+    StepShape shape() {
+        StepShape shape = StepShape.EMPTY;
+        for (Chunk c : chunks) {
+            shape = shape.plus(StepShape.of(c));
+        }
+        return shape;
     }
 
     boolean isEmpty() {

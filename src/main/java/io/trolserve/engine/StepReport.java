@@ -8,11 +8,14 @@ package io.trolserve.engine;
  * @param tokens    token rows computed
  * @param sampled   tokens generated
  * @param decodeOnly every chunk was a single decode token
+ * @param stepNanos  the whole step: planning, image encodes, forward, sampling, streaming
  * @param forwardNanos time in the model forward, logits copied to the host included
+ * @param predictedNanos what the step cost model expected when the step was planned
  */
-public record StepReport(int sequences, int prefillSequences, int tokens, int sampled, boolean decodeOnly, long stepNanos, long forwardNanos) {
+public record StepReport(int sequences, int prefillSequences, int tokens, int sampled, boolean decodeOnly, long stepNanos,
+                         long forwardNanos, long predictedNanos) {
 
-    public static final StepReport IDLE = new StepReport(0, 0, 0, 0, false, 0, 0);
+    public static final StepReport IDLE = new StepReport(0, 0, 0, 0, false, 0, 0, 0);
 
     public boolean idle() {
         return sequences == 0;

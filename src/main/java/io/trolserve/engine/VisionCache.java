@@ -59,6 +59,20 @@ final class VisionCache implements AutoCloseable {
         return took;
     }
 
+    /** Content hashes of the images the request would have encoded if it ran now: it needs features none cached. */
+    List<String> toEncode(Request r) {
+        if (!r.needsImageFeatures()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (DecodedImage img : r.input.images()) {
+            if (!cache.containsKey(img.contentHash())) {
+                out.add(img.contentHash());
+            }
+        }
+        return out;
+    }
+
     private Map<String, Tensor> encode(List<DecodedImage> images) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         if (images.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.trolserve.service;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -35,6 +36,21 @@ public interface EngineSettings {
     long visionCacheBytes();
 
     /**
+     * The inter-token latency the engine aims at: while any request decodes, a step takes only the
+     * prompt tokens and image encodes its cost model predicts keep the step within this (a stream
+     * then waits about this long for its next token, instead of for a whole batch of prompts).
+     * {@code 0s} turns the target off. Unset: {@link #CPU_ITL_TARGET} on CPU, {@link #CUDA_ITL_TARGET}
+     * on CUDA.
+     */
+    Optional<Duration> itlTarget();
+
+    /** On CPU a decode step of the medium benchmark model alone takes 100 to 180 ms (BENCHMARKS.md). */
+    Duration CPU_ITL_TARGET = Duration.ofMillis(400);
+
+    /** On a GPU a decode step of TroL-1.8B is a few to a few tens of milliseconds; reading speed is about 10 tokens/s. */
+    Duration CUDA_ITL_TARGET = Duration.ofMillis(50);
+
+    /**
      * Liveness and readiness fail when no engine step has finished for this long while requests
      * wait. A step of the medium model on CPU takes about 10 s (a whole batch of prompt chunks
      * more), so 2 minutes leaves room for several of the slowest steps before a working engine
@@ -52,7 +68,8 @@ public interface EngineSettings {
         long perBlock = PagedKvPool.bytesPerBlock(model.config(), model.placement(), kvBlockSize());
         long useful = 2L * maxRunning() * ((model.maxPositions() + kvBlockSize() - 1) / kvBlockSize());
         int blocks = (int) Math.min(useful, EngineConfig.blocksForBudget(kvCacheBytes(), perBlock));
+        Duration target = itlTarget().orElse(model.placement().isCuda() ? CUDA_ITL_TARGET : CPU_ITL_TARGET);
         return new EngineConfig(kvBlockSize(), blocks, maxBatchTokens(), prefillChunkTokens(), maxRunning(),
-                prefixCache(), visionCacheBytes());
+                prefixCache(), visionCacheBytes(), target);
     }
 }

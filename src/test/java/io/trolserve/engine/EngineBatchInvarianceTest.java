@@ -53,7 +53,11 @@ class EngineBatchInvarianceTest {
                 Arguments.of("chunks of 7, no prefix cache", base.withKv(4, 512, false).withPrefill(7, 64), false, false),
                 Arguments.of("forced preemption (48 blocks of 4)", base.withKv(4, 48, true).withPrefill(7, 64), false, true),
                 Arguments.of("seeded sampling, chunks of 7", base.withPrefill(7, 64), true, false),
-                Arguments.of("seeded sampling under preemption", base.withKv(4, 48, false).withPrefill(16, 64), true, true));
+                Arguments.of("seeded sampling under preemption", base.withKv(4, 48, false).withPrefill(16, 64), true, true),
+                Arguments.of("latency target of 1 ns: prompts advance by the minimum chunk while others decode",
+                        base.withItlTarget(java.time.Duration.ofNanos(1)), false, false),
+                Arguments.of("latency target of 1 ns, seeded sampling, no prefix cache",
+                        base.withKv(4, 512, false).withItlTarget(java.time.Duration.ofNanos(1)), true, false));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,90 @@
+package io.trolserve.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.trolserve.engine.kv.BlockManager;
+import io.trolserve.vision.DecodedImage;
+
+/**
+ * The scheduler with everything around it but tensors: a real block pool and KV manager, requests
+ * with image tokens, an image cache that is only a set of hashes, and {@link #advance} doing what
+ * the engine does after a forward (counts, pass-2 blocks, a token for every sampling chunk, finishing).
+ */
+final class SchedulerRig {
+
+    static final int IMAGE_TOKEN = 1000;
+    static final int IMAGE_TOKENS = 64;
+
+    final EngineConfig config;
+    final KvCacheManager kv;
+    final Scheduler scheduler;
+    final Set<String> encoded = new HashSet<>();
+    final List<Request> finished = new ArrayList<>();
+
+    SchedulerRig(Duration target, StepCostModel cost, int maxBatchTokens, int maxRunning) {
+        config = EngineConfig.defaults(4096).withPrefill(512, maxBatchTokens).withMaxRunning(maxRunning)
+                .withKv(16, 4096, false).withItlTarget(target);
+        kv = new KvCacheManager(new BlockManager(config.numKvBlocks(), false), config.kvBlockSize(), false, IMAGE_TOKEN,
+                IMAGE_TOKENS);
+        scheduler = new Scheduler(config, kv, cost, this::toEncode);
+    }
+
+    /** A request of {@code textTokens} text tokens around one image's tokens, generating {@code outputs} tokens. */
+    static Request request(String id, int textTokens, int outputs) {
+        int[] prompt = new int[textTokens + IMAGE_TOKENS];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = i >= textTokens / 2 && i < textTokens / 2 + IMAGE_TOKENS ? IMAGE_TOKEN : 3 + i % 500;
+        }
+        DecodedImage image = new DecodedImage(2, 2, new byte[12], "image-" + id);
+        EngineRequest input = EngineRequest.of(id, prompt, List.of(image), SamplingParams.greedy(outputs).ignoringEos());
+        return new Request(input, null, null, IMAGE_TOKEN);
+    }
+
+    Request submit(Request r) {
+        scheduler.add(r);
+        return r;
+    }
+
+    private List<String> toEncode(Request r) {
+        if (!r.prefilling() || encoded.contains(r.id())) {
+            return List.of();
+        }
+        return r.input.images().stream().map(DecodedImage::contentHash).toList();
+    }
+
+    /** What the engine does once the plan's forward ran: every chunk computed, a token for each sampling one. */
+    List<Request> advance(StepPlan plan) {
+        List<Request> sampled = new ArrayList<>();
+        for (StepPlan.Chunk c : plan.chunks()) {
+            Request r = c.request();
+            encoded.add(r.id());
+            r.numComputed = c.end();
+            kv.registerComputed(r);
+            if (!r.prefilling() && !r.pass2Blocks.isEmpty()) {
+                kv.releasePass2(r);
+            }
+            if (c.samples()) {
+                r.outputs.add(7);
+                sampled.add(r);
+                if (r.outputs.size() == r.input.params().maxNewTokens()) {
+                    scheduler.remove(r);
+                    kv.releaseAll(r);
+                    r.state = RequestState.FINISHED;
+                    finished.add(r);
+                }
+            }
+        }
+        return sampled;
+    }
+
+    /** Steps until every running request decodes (its prompt done), so the next plan is latency-bound. */
+    void runUntilAllDecode() {
+        while (scheduler.running().stream().anyMatch(Request::prefilling) || !scheduler.waiting().isEmpty()) {
+            advance(scheduler.schedule());
+        }
+    }
+}
