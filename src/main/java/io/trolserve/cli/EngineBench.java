@@ -22,10 +22,12 @@ import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
 
 /**
- * Runs one {@link BenchWorkload} through the engine under three admission policies, on the
+ * Runs one {@link BenchWorkload} through the engine under four admission policies, on the
  * calling thread (which becomes the engine thread):
  * <ul>
- *   <li>continuous: every request joins the running batch at the step after it arrives;</li>
+ *   <li>continuous: every request joins the running batch at the step after it arrives, within
+ *       the inter-token target ({@code trol.engine.itl-target}) while others decode;</li>
+ *   <li>continuous without target: the same, but a step may take the whole token budget;</li>
  *   <li>static: requests wait until a batch of B has arrived (or none are left to come), the batch
  *       runs until its longest member ends, then the next batch forms, as a plain generate loop
  *       does: its finished rows keep being computed (padding) until the longest is done, so each
@@ -37,10 +39,22 @@ import io.trolserve.text.TrolTokenizer;
  */
 final class EngineBench {
 
-    enum Mode { CONTINUOUS, STATIC, ONE_AT_A_TIME }
+    enum Mode {
+        CONTINUOUS, CONTINUOUS_NO_TARGET, STATIC, ONE_AT_A_TIME;
 
+        boolean continuous() {
+            return this == CONTINUOUS || this == CONTINUOUS_NO_TARGET;
+        }
+    }
+
+    /**
+     * @param longestGapMs        the longest wait between two tokens of one stream
+     * @param peakRssMib          the process's peak resident set during this mode (-1 where unknown)
+     * @param predictionErrorP50  median relative error of the step cost model over this mode's steps
+     * @param stepCostFit         what the cost model had learnt at the end
+     */
     record Result(Mode mode, int requests, long outputTokens, double seconds, double meanBatch, Percentiles ttftMs,
-                  Percentiles itlMs) {
+                  Percentiles itlMs, double longestGapMs, long peakRssMib, double predictionErrorP50, String stepCostFit) {
 
         double tokensPerSecond() {
             return outputTokens / seconds;
@@ -71,6 +85,8 @@ final class EngineBench {
                       int staticBatch) {
         Libtorch.prepareComputeThread();
         int batch = mode == Mode.ONE_AT_A_TIME ? 1 : staticBatch;
+        EngineConfig engineConfig = mode == Mode.CONTINUOUS ? config : config.withItlTarget(java.time.Duration.ZERO);
+        boolean peakKnown = PeakRss.reset();
         Map<String, List<Long>> tokenTimes = new ConcurrentHashMap<>();
         Map<String, Integer> ownLength = new ConcurrentHashMap<>();
         RequestListener listener = new RequestListener() {
@@ -88,14 +104,16 @@ final class EngineBench {
         List<BenchWorkload.Item> items = workload.items();
         long steps = 0;
         long sequences = 0;
+        List<Double> predictionErrors = new ArrayList<>();
+        String fit;
         long start;
-        try (InferenceMode guard = new InferenceMode(); EngineCore core = new EngineCore(model, tokenizer, config)) {
+        try (InferenceMode guard = new InferenceMode(); EngineCore core = new EngineCore(model, tokenizer, engineConfig)) {
             start = System.nanoTime();
             int submitted = 0;
             while (submitted < items.size() || core.hasWork()) {
                 long now = System.nanoTime() - start;
                 int arrived = arrivedBy(items, now);
-                int take = mode == Mode.CONTINUOUS ? arrived - submitted
+                int take = mode.continuous() ? arrived - submitted
                         : !core.hasWork() && (arrived - submitted >= batch || arrived == items.size())
                         ? Math.min(batch, arrived - submitted) : 0;
                 List<EngineRequest> group = new ArrayList<>();
@@ -103,20 +121,26 @@ final class EngineBench {
                     group.add(items.get(submitted++).request());
                 }
                 group.forEach(r -> ownLength.put(r.id(), r.params().maxNewTokens()));
-                for (EngineRequest r : mode == Mode.CONTINUOUS ? group : padded(group)) {
+                for (EngineRequest r : mode.continuous() ? group : padded(group)) {
                     core.submit(r, listener);
                 }
                 if (core.hasWork()) {
                     StepReport report = core.step();
                     steps += report.idle() ? 0 : 1;
                     sequences += report.sequences();
+                    if (report.predictedNanos() > 0) {
+                        predictionErrors.add(Math.abs(report.predictedNanos() - report.stepNanos()) / (double) report.stepNanos());
+                    }
                 } else if (submitted < items.size()) {
                     LockSupport.parkNanos(Math.max(0, items.get(submitted).arrivalNanos() - now));
                 }
             }
+            fit = core.stepCostFit();
         }
         long end = tokenTimes.values().stream().mapToLong(t -> t.get(t.size() - 1)).max().orElse(start);
-        return summarize(mode, items, tokenTimes, start, end, steps == 0 ? 0 : (double) sequences / steps);
+        Result r = summarize(mode, items, tokenTimes, start, end, steps == 0 ? 0 : (double) sequences / steps);
+        return new Result(mode, r.requests(), r.outputTokens(), r.seconds(), r.meanBatch(), r.ttftMs(), r.itlMs(),
+                r.longestGapMs(), peakKnown ? PeakRss.peakKib() / 1024 : -1, Percentiles.of(predictionErrors).p50(), fit);
     }
 
     /** A static batch: every member generates as long as the longest one (padding rows). */
@@ -138,6 +162,7 @@ final class EngineBench {
                                     long start, long end, double meanBatch) {
         List<Double> ttft = new ArrayList<>();
         List<Double> itl = new ArrayList<>();
+        double longest = 0;
         long tokens = 0;
         for (BenchWorkload.Item item : items) {
             List<Long> times = tokenTimes.getOrDefault(item.request().id(), List.of());
@@ -146,9 +171,12 @@ final class EngineBench {
                 ttft.add((times.get(0) - start - item.arrivalNanos()) / 1e6);
             }
             for (int i = 1; i < times.size(); i++) {
-                itl.add((times.get(i) - times.get(i - 1)) / 1e6);
+                double gap = (times.get(i) - times.get(i - 1)) / 1e6;
+                itl.add(gap);
+                longest = Math.max(longest, gap);
             }
         }
-        return new Result(mode, items.size(), tokens, (end - start) / 1e9, meanBatch, Percentiles.of(ttft), Percentiles.of(itl));
+        return new Result(mode, items.size(), tokens, (end - start) / 1e9, meanBatch, Percentiles.of(ttft), Percentiles.of(itl),
+                longest, -1, Double.NaN, "");
     }
 }

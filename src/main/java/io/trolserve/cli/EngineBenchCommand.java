@@ -14,11 +14,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench engine}: continuous batching against static batching and one request at a time on
- * one fixed workload, then the Java share of a decode step at a fixed batch size.
+ * {@code bench engine}: continuous batching with and without the inter-token target against static
+ * batching and one request at a time on one fixed workload, each mode's wall time against the
+ * workload's compute floor (its FLOPs at a GEMM rate measured on the spot), then the Java share of
+ * a decode step at a fixed batch size.
  */
 @Command(name = "engine", mixinStandardHelpOptions = true,
-        description = "Continuous vs static vs one-at-a-time batching on a fixed image-question workload.")
+        description = "Continuous (with and without the latency target) vs static vs one-at-a-time batching on a fixed"
+                + " image-question workload, against its compute floor.")
 class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Integer> {
 
     @Option(names = "--requests", defaultValue = "64") int requests;
@@ -27,7 +30,8 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
     @Option(names = "--max-tokens", defaultValue = "256") int maxTokens;
     @Option(names = "--static-batch", defaultValue = "8") int staticBatch;
     @Option(names = "--seed", defaultValue = "1") long seed;
-    @Option(names = "--modes", defaultValue = "CONTINUOUS,STATIC,ONE_AT_A_TIME", split = ",") List<EngineBench.Mode> modes;
+    @Option(names = "--modes", defaultValue = "CONTINUOUS,CONTINUOUS_NO_TARGET,STATIC,ONE_AT_A_TIME", split = ",")
+    List<EngineBench.Mode> modes;
     @Option(names = "--java-share-batch", defaultValue = "16") int shareBatch;
     @Option(names = "--java-share-steps", defaultValue = "40") int shareSteps;
 
@@ -46,15 +50,26 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
             out.printf("workload: %d image-questions (own image each), outputs %d..%d tokens (%d in all), Poisson %.2f/s,"
                     + " seed %d; static batches of %d%n", requests, minTokens, maxTokens, workload.outputTokens(), rate,
                     seed, staticBatch);
+            MachineRates.Rates rates = MachineRates.measure(model.placement(), model.config().hiddenSize(),
+                    model.config().intermediateSize());
+            double flops = workloadFlops(model, workload);
+            double floor = rates.computeSeconds(flops);
+            out.printf("compute floor: %.2f TFLOP of model matmuls at %.1f GFLOP/s (GEMM, measured now) = %.1f s;"
+                    + " memory %.1f GB/s%n", flops / 1e12, rates.gemmGflops(), floor, rates.bandwidthGBps());
             List<EngineBench.Result> results = new ArrayList<>();
             for (EngineBench.Mode mode : modes) {
                 EngineBench.Result r = EngineBench.run(model, tokenizer, config, workload, mode, staticBatch);
                 results.add(r);
-                out.printf("%-14s %8.1f tok/s  %7.1f s  batch %5.1f  TTFT p50 %8.1f p99 %8.1f ms  ITL p50 %7.1f p99 %7.1f ms%n",
-                        mode, r.tokensPerSecond(), r.seconds(), r.meanBatch(), r.ttftMs().p50(), r.ttftMs().p99(),
-                        r.itlMs().p50(), r.itlMs().p99());
+                out.printf("%-20s %7.1f tok/s %7.1f s (%4.2fx floor)  batch %5.1f  TTFT p50 %8.1f p99 %8.1f ms"
+                        + "  ITL p50 %7.1f p99 %7.1f ms  longest gap %7.1f ms  peak RSS %6d MiB%n",
+                        mode, r.tokensPerSecond(), r.seconds(), r.seconds() / floor, r.meanBatch(), r.ttftMs().p50(),
+                        r.ttftMs().p99(), r.itlMs().p50(), r.itlMs().p99(), r.longestGapMs(), r.peakRssMib());
+                if (mode.continuous()) {
+                    out.printf("%-20s %s; median prediction error %.0f%%%n", "", r.stepCostFit(),
+                            100 * r.predictionErrorP50());
+                }
             }
-            printRatios(out, results);
+            printRatios(out, results, config);
             JavaShareProbe.Share share = JavaShareProbe.measure(model, tokenizer, config, shareBatch, shareSteps);
             out.printf("decode step at batch %d: %.1f ms; Java's own share %.2f%% (%d samples in libtorch ops, %d elsewhere)%n",
                     share.batch(), share.meanStepMs(), share.javaPercent(), share.libtorchSamples(), share.javaSamples());
@@ -62,13 +77,35 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
         return 0;
     }
 
-    private static void printRatios(PrintStream out, List<EngineBench.Result> results) {
+    /** The workload's matmul FLOPs: each request's image, traversed prompt and decode steps. */
+    private static double workloadFlops(TrolModel model, BenchWorkload workload) {
+        io.trolserve.model.ModelFlops flops = new io.trolserve.model.ModelFlops(model.config());
+        double total = 0;
+        for (BenchWorkload.Item item : workload.items()) {
+            int images = item.request().images().size();
+            total += flops.request(item.request().promptIds().length, images * model.imageTokensPerImage(), images,
+                    item.request().params().maxNewTokens());
+        }
+        return total;
+    }
+
+    private static void printRatios(PrintStream out, List<EngineBench.Result> results, EngineConfig config) {
         EngineBench.Result continuous = find(results, EngineBench.Mode.CONTINUOUS);
+        EngineBench.Result unbounded = find(results, EngineBench.Mode.CONTINUOUS_NO_TARGET);
         EngineBench.Result fixed = find(results, EngineBench.Mode.STATIC);
         EngineBench.Result single = find(results, EngineBench.Mode.ONE_AT_A_TIME);
         if (continuous != null && fixed != null) {
-            out.printf("continuous / static: %.2fx tokens/s; TTFT p99 %.2fx of static's%n",
-                    continuous.tokensPerSecond() / fixed.tokensPerSecond(), continuous.ttftMs().p99() / fixed.ttftMs().p99());
+            out.printf("continuous / static: %.2fx tokens/s; TTFT p99 %.2fx of static's; ITL p99 %.2fx of static's%n",
+                    continuous.tokensPerSecond() / fixed.tokensPerSecond(), continuous.ttftMs().p99() / fixed.ttftMs().p99(),
+                    continuous.itlMs().p99() / fixed.itlMs().p99());
+        }
+        if (continuous != null && config.hasItlTarget()) {
+            out.printf("continuous ITL p99 / target (%d ms): %.2fx%n", config.itlTarget().toMillis(),
+                    continuous.itlMs().p99() / config.itlTarget().toMillis());
+        }
+        if (continuous != null && unbounded != null) {
+            out.printf("continuous / continuous without target: %.2fx tokens/s; ITL p99 %.2fx%n",
+                    continuous.tokensPerSecond() / unbounded.tokensPerSecond(), continuous.itlMs().p99() / unbounded.itlMs().p99());
         }
         if (continuous != null && single != null) {
             out.printf("continuous / one-at-a-time: %.2fx tokens/s%n", continuous.tokensPerSecond() / single.tokensPerSecond());
