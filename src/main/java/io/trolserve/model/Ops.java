@@ -39,7 +39,8 @@ final class Ops {
      * step's scope keeps every layer's temporaries of both passes until the step ends: about
      * 0.37 GiB per pass per layer at 2,048 rows of the medium model, 6 GiB per step (BENCHMARKS.md,
      * "Memory that adds up"). With no enclosing scope the result is left to the garbage collector,
-     * as every tensor is there.
+     * as every tensor is there. The block must return a tensor it created (not one from outside,
+     * which would then be attached twice and outlive the enclosing scope).
      */
     static Tensor scoped(Supplier<Tensor> block) {
         PointerScope outer = PointerScope.getInnerScope();
