@@ -3,8 +3,12 @@ package io.trolserve.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import io.trolserve.engine.EngineConfig;
 import io.trolserve.model.Placement;
+import io.trolserve.model.TrolModel;
+import io.trolserve.service.EngineSettings;
 import io.trolserve.service.ModelSettings;
+import io.trolserve.text.TrolTokenizer;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,17 +59,30 @@ public class BenchCommand implements Runnable {
     }
 
     @Command(name = "memory", mixinStandardHelpOptions = true,
-            description = "Process RSS before and after many consecutive generations.")
+            description = "Peak RSS of the engine on rounds of image-questions about one image, against weights + K/V pool"
+                    + " + vision cache + 1 GiB (engine settings from trol.engine.*), and RSS growth after a warm-up.")
     static class Memory extends ModelBench implements Callable<Integer> {
-        @Option(names = "--generations", defaultValue = "500") int generations;
-        @Option(names = "--warmup", defaultValue = "50") int warmup;
-        @Option(names = "--new-tokens", defaultValue = "8") int newTokens;
+        @Option(names = "--generations", defaultValue = "2000", description = "Generations in all, warm-up included") int generations;
+        @Option(names = "--warmup", defaultValue = "500", description = "Generations before the growth baseline") int warmup;
+        @Option(names = "--batch", defaultValue = "32", description = "Requests submitted together per round") int batch;
+        @Option(names = "--min-tokens", defaultValue = "8") int minTokens;
+        @Option(names = "--max-tokens", defaultValue = "128") int maxTokens;
+        @Option(names = "--max-growth-percent", defaultValue = "5.0") double maxGrowth;
+
+        @Inject
+        EngineSettings engineSettings;
 
         @Override
         public Integer call() {
-            MemoryBench.Report r = MemoryBench.run(dir(), placement(), warmup, generations, newTokens);
-            System.out.println(r);
-            return r.growthPercent() < 5.0 ? 0 : 1;
+            try (TrolModel model = TrolModel.load(dir(), placement()); TrolTokenizer tokenizer = TrolTokenizer.load(dir())) {
+                EngineConfig config = engineSettings.toConfig(model);
+                System.out.printf("model %s on %s; engine %s%nworkload: %d generations in rounds of %d about one image,"
+                        + " outputs %d..%d tokens%n", dir(), placement(), config, generations, batch, minTokens, maxTokens);
+                MemoryBench.Report r = MemoryBench.run(model, tokenizer, config,
+                        new MemoryBench.Workload(batch, minTokens, maxTokens, warmup, generations, 5));
+                System.out.println(r);
+                return r.withinBound() && r.growthPercent() < maxGrowth ? 0 : 1;
+            }
         }
     }
 }

@@ -86,7 +86,7 @@ final class EngineBench {
         Libtorch.prepareComputeThread();
         int batch = mode == Mode.ONE_AT_A_TIME ? 1 : staticBatch;
         EngineConfig engineConfig = mode == Mode.CONTINUOUS ? config : config.withItlTarget(java.time.Duration.ZERO);
-        boolean peakKnown = PeakRss.reset();
+        boolean peakKnown = ProcessMemory.resetPeak();
         Map<String, List<Long>> tokenTimes = new ConcurrentHashMap<>();
         Map<String, Integer> ownLength = new ConcurrentHashMap<>();
         RequestListener listener = new RequestListener() {
@@ -140,7 +140,7 @@ final class EngineBench {
         long end = tokenTimes.values().stream().mapToLong(t -> t.get(t.size() - 1)).max().orElse(start);
         Result r = summarize(mode, items, tokenTimes, start, end, steps == 0 ? 0 : (double) sequences / steps);
         return new Result(mode, r.requests(), r.outputTokens(), r.seconds(), r.meanBatch(), r.ttftMs(), r.itlMs(),
-                r.longestGapMs(), peakKnown ? PeakRss.peakKib() / 1024 : -1, Percentiles.of(predictionErrors).p50(), fit);
+                r.longestGapMs(), peakKnown ? ProcessMemory.peakKib() / 1024 : -1, Percentiles.of(predictionErrors).p50(), fit);
     }
 
     /** A static batch: every member generates as long as the longest one (padding rows). */

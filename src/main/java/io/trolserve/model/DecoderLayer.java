@@ -35,10 +35,19 @@ final class DecoderLayer {
     }
 
     /**
+     * Each half runs in its own scope ({@link Ops#scoped}), so that a pass holds at most one half's
+     * temporaries: the MLP's four (R, I) tensors are gone before the next layer starts.
+     *
      * @param x (R, H) the pass's input rows
      * @return (R, H)
      */
     Tensor forward(Tensor x, PassRows rows) {
+        Tensor h = Ops.scoped(() -> x.add(attention(x, rows)));                             // (R, H)
+        return Ops.scoped(() -> h.add(mlp(h, rows)));                                       // (R, H)
+    }
+
+    /** wo(attn(attention_norm(x))): (R, H). */
+    private Tensor attention(Tensor x, PassRows rows) {
         int g = config.groups();
         Tensor normed = Ops.rmsNorm(x, w.attentionNorm(), config.rmsNormEps());           // (R, H)
         Tensor grouped = grouped(Plora.apply(w.wqkv(), normed, rows.imageRows()), config); // (R, nKV, g+2, d)
@@ -48,11 +57,15 @@ final class DecoderLayer {
         Tensor k = keys(qk, config);                                                       // (R, nKV, d)
         Tensor v = values(grouped, config);                                                // (R, nKV, d)
         Tensor attended = Attention.apply(index, q, k, v, rows, scale);                    // (R, nH*d)
-        Tensor h = x.add(Plora.apply(w.wo(), attended, rows.imageRows()));                 // (R, H)
+        return Plora.apply(w.wo(), attended, rows.imageRows());                            // (R, H)
+    }
+
+    /** w2(silu(w1 n) * w3 n), n = ffn_norm(h): (R, H). */
+    private Tensor mlp(Tensor h, PassRows rows) {
         Tensor n = Ops.rmsNorm(h, w.ffnNorm(), config.rmsNormEps());                       // (R, H)
         Tensor gated = torch.silu(Plora.apply(w.w1(), n, rows.imageRows()))
                 .mul(Plora.apply(w.w3(), n, rows.imageRows()));                            // (R, I)
-        return h.add(Plora.apply(w.w2(), gated, rows.imageRows()));                        // (R, H)
+        return Plora.apply(w.w2(), gated, rows.imageRows());                               // (R, H)
     }
 
     /** wqkv output (R, (nH + 2 nKV) d) viewed kv-head-major as (R, nKV, g+2, d). */

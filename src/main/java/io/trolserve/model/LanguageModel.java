@@ -39,7 +39,11 @@ final class LanguageModel {
 
         Tensor x = embed(batch, firstPass, device);                                        // (R, H)
         for (DecoderLayer layer : layers) {
-            x = Traversal.apply(layer, x, firstPass, secondPass, traversed, anyTraversed);
+            Tensor in = x;
+            // a layer's temporaries (both passes, the gate mix) die with its scope, and its input
+            // once its output exists: a step holds one layer's working set, not all of them
+            x = Ops.scoped(() -> Traversal.apply(layer, in, firstPass, secondPass, traversed, anyTraversed)); // (R, H)
+            in.close();
         }
         Tensor last = x.index_select(0, Ops.longs(toLongs(batch.logitRows()), device));    // (N, H)
         Tensor normed = Ops.rmsNorm(last, weights.finalNorm(), c.rmsNormEps());           // (N, H)

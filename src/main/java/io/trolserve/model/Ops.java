@@ -1,5 +1,8 @@
 package io.trolserve.model;
 
+import java.util.function.Supplier;
+
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -28,6 +31,28 @@ final class Ops {
         Scalar s = new Scalar(v);
         s.retainReference();
         return s;
+    }
+
+    /**
+     * Runs {@code block} in a PointerScope of its own: every tensor it creates is freed when it
+     * returns, except its result, which joins the enclosing scope (the step's). Without this a
+     * step's scope keeps every layer's temporaries of both passes until the step ends: about
+     * 0.37 GiB per pass per layer at 2,048 rows of the medium model, 6 GiB per step (BENCHMARKS.md,
+     * "Memory that adds up"). With no enclosing scope the result is left to the garbage collector,
+     * as every tensor is there. The block must return a tensor it created (not one from outside,
+     * which would then be attached twice and outlive the enclosing scope).
+     */
+    static Tensor scoped(Supplier<Tensor> block) {
+        PointerScope outer = PointerScope.getInnerScope();
+        try (PointerScope inner = new PointerScope()) {
+            Tensor result = block.get();
+            if (outer != null) {
+                outer.attach(result);       // retained by outer, released once by inner
+            } else {
+                result.retainReference();   // survives inner; the GC frees it
+            }
+            return result;
+        }
     }
 
     /** x W^T + b, with b optional. */

@@ -86,6 +86,11 @@ public final class TrolModel implements AutoCloseable {
         return weights;
     }
 
+    /** Bytes of the loaded weights (the part of a memory budget that the model itself takes). */
+    public long weightBytes() {
+        return weights.bytes();
+    }
+
     public int maxPositions() {
         return rope.maxPositions();
     }

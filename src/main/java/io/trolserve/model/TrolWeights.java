@@ -64,6 +64,11 @@ public final class TrolWeights implements AutoCloseable {
         return vision;
     }
 
+    /** Bytes of every weight tensor the model holds (mapped or copied), for memory budgets. */
+    public long bytes() {
+        return owned.stream().mapToLong(Tensor::nbytes).sum();
+    }
+
     @Override
     public synchronized void close() {
         if (!closed) {

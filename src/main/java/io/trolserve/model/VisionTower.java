@@ -34,7 +34,9 @@ final class VisionTower {
         Tensor x = torch.cat(new TensorVector(cls, tokens), 1).add(w.positionEmbedding());  // (N, G*G+1, C)
         x = Ops.layerNorm(x, w.preNormWeight(), w.preNormBias(), c.layerNormEps());
         for (VisionWeights.Layer layer : w.layers()) {
-            x = encoderLayer(x, layer);
+            Tensor in = x;
+            x = Ops.scoped(() -> encoderLayer(in, layer));   // one layer's temporaries at a time (N, G*G+1, C)
+            in.close();
         }
         Tensor features = x.narrow(1, 1, x.size(1) - 1);                                    // (N, G*G, C)
         Tensor hidden = torch.gelu(Ops.linear(features, w.projectorInWeight(), w.projectorInBias()), "none");

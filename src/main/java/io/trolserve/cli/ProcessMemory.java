@@ -6,17 +6,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The process's peak resident set (Linux {@code VmHWM}), and a way to start it again from the
- * current RSS ({@code 5} written to {@code /proc/self/clear_refs}), so that one process can report
- * the peak of each of several runs in turn.
+ * This process's resident memory, from /proc/self/status (Linux), in KiB; and a way to start the
+ * peak again from the current RSS, so that one process can report the peak of several runs in turn.
  */
-final class PeakRss {
+final class ProcessMemory {
 
-    private PeakRss() {
+    private ProcessMemory() {
     }
 
-    /** Starts the peak again from what is resident now; false where the kernel does not allow it. */
-    static boolean reset() {
+    /** Resident set size now (VmRSS). */
+    static long rssKib() {
+        return field("VmRSS:");
+    }
+
+    /** The highest resident set size since the process started or {@link #resetPeak()} (VmHWM), loading included. */
+    static long peakKib() {
+        return field("VmHWM:");
+    }
+
+    /** Starts the peak again from what is resident now ({@code 5} to clear_refs); false where the kernel refuses. */
+    static boolean resetPeak() {
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
             return true;
@@ -25,12 +34,7 @@ final class PeakRss {
         }
     }
 
-    /** Peak resident set since start-up or the last {@link #reset()}, in KiB. */
-    static long peakKib() {
-        return statusField("VmHWM:");
-    }
-
-    private static long statusField(String name) {
+    private static long field(String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith(name)) {
