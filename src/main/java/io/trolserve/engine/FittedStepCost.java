@@ -24,6 +24,15 @@ final class FittedStepCost implements StepCostModel {
     private static final int SWEEPS = 200;
     /** Ridge weight, relative to each column's own diagonal: keeps collinear columns from trading wild values. */
     private static final double RIDGE = 1e-6;
+    /**
+     * A heavier ridge on the fixed part. While every step looks alike (a saturated engine at start:
+     * one prompt and a few decoders each step), the fit cannot tell the fixed part from the rows;
+     * all of it in the fixed part would price prompt tokens at nothing and admit whole prompts
+     * into a step with decoders. Pushed towards the rows and encodes instead, the ambiguity prices
+     * prompts too high, never too low: the scheduler then admits small chunks, whose times tell
+     * the parts apart.
+     */
+    private static final double FIXED_RIDGE = 1e-2;
 
     private final double[][] features = new double[WINDOW][];
     private final double[] nanos = new double[WINDOW];
@@ -99,7 +108,7 @@ final class FittedStepCost implements StepCostModel {
         }
         double[] theta = new double[n];
         for (int i = 0; i < n; i++) {
-            a[i][i] = a[i][i] * (1 + RIDGE) + (scale[i] == 0 ? 1 : 0);   // a column never seen stays at 0
+            a[i][i] = a[i][i] * (1 + (i == FIXED ? FIXED_RIDGE : RIDGE)) + (scale[i] == 0 ? 1 : 0);   // a column never seen stays at 0
             theta[i] = coefficients[i] * (scale[i] == 0 ? 1 : scale[i]);   // warm start from the last fit
         }
         solveNonNegative(a, b, theta);

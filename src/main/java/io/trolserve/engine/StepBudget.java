@@ -11,14 +11,20 @@ import java.util.Set;
  * <p>The decode tokens of the running requests are reserved before anything else is planned: a
  * stream's next token is never traded for a prompt. Prompt chunks (and the images they need
  * encoded) then get what keeps the predicted step within the target. Without decoding requests
- * nobody is waiting for a next token, and the step takes the full token budget. The first prompt
- * chunk of a step gets at least {@link #MIN_PROMPT_TOKENS} tokens (and its image) whatever the
- * prediction, so that prompts move forward even when the decode rows alone fill the target.
+ * nobody is waiting for a next token, and the step takes the full token budget.
+ *
+ * <p>Prompts always move: the first prompt chunk of a step gets, whatever the decode rows left,
+ * the tokens (and the image) that add at most a quarter of the target to the step, and at least
+ * {@link #MIN_PROMPT_TOKENS}. Where the decode rows alone exceed the target (a batch too large for
+ * it, a machine slower than it was), a stream then waits its decode step plus a quarter of the
+ * target, and prompts still advance at a rate the machine sets, not 16 tokens a step.
  */
 final class StepBudget {
 
     /** Prompt progress every step: one KV block's worth at the default block size. */
     static final int MIN_PROMPT_TOKENS = 16;
+    /** The share of the target the first prompt chunk of a step may add beyond it. */
+    static final int PROGRESS_SHARE_DIVISOR = 4;
 
     private final int maxTokens;
     private final long targetNanos;
@@ -67,20 +73,29 @@ final class StepBudget {
         if (n <= 0 || decode || !latencyBound) {
             return Math.max(n, 0);
         }
-        int floor = promptTokens == 0 ? Math.min(n, MIN_PROMPT_TOKENS) : 0;
         StepShape encodes = StepShape.encodes(newImages(images));
+        int fits = largestWithin(shape.plus(encodes), start, n, traversed, targetNanos);
+        if (promptTokens > 0) {
+            return fits;
+        }
+        long progress = targetNanos / PROGRESS_SHARE_DIVISOR;
+        int floor = largestWithin(encodes, start, n, traversed, cost.predictNanos(StepShape.EMPTY) + progress);
+        return Math.max(fits, Math.max(floor, Math.min(n, MIN_PROMPT_TOKENS)));
+    }
+
+    /** The most of n tokens from start that, added to base, keep the prediction within limit (the prediction grows with the count). */
+    private int largestWithin(StepShape base, int start, int n, boolean traversed, long limitNanos) {
         int lo = 0;
         int hi = n;
-        while (lo < hi) {   // the largest count within the target; the prediction grows with the count
+        while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            StepShape with = shape.plus(encodes).plus(StepShape.chunk(start, mid, traversed));
-            if (cost.predictNanos(with) <= targetNanos) {
+            if (cost.predictNanos(base.plus(StepShape.chunk(start, mid, traversed))) <= limitNanos) {
                 lo = mid;
             } else {
                 hi = mid - 1;
             }
         }
-        return Math.max(lo, floor);
+        return lo;
     }
 
     /** Counts a planned chunk; a decode chunk was reserved up front and only takes tokens. */

@@ -92,8 +92,9 @@ class FittedStepCostTest {
             model.observe(decode, 20_000_000L + batch * 3_000_000L);   // 20 ms + 3 ms a row
         }
 
-        assertThat(model.fit().perDecodeRow()).isCloseTo(3e6, within(1e4));
-        assertThat(model.predictNanos(new StepShape(0, 100, 0, 0))).isCloseTo(20_000_000L + 600_000_000L, within(2_000_000L));
+        // within 1 %: the fixed part's heavier ridge leans a little of it onto the rows
+        assertThat(model.fit().perDecodeRow()).isCloseTo(3e6, within(3e4));
+        assertThat(model.predictNanos(new StepShape(0, 100, 0, 0))).isCloseTo(20_000_000L + 600_000_000L, within(6_200_000L));
     }
 
     @Test

@@ -93,6 +93,36 @@ class SchedulerLatencyTargetTest {
     }
 
     @Test
+    void whenDecodeRowsAloneExceedTheTargetThePromptGetsAQuarterOfIt() {
+        boolean[] priced = {false};   // free while the 200 decoders are set up, so that none finishes first
+        StepCostModel lateLinear = new StepCostModel() {
+            @Override
+            public long predictNanos(StepShape s) {
+                return priced[0] ? LINEAR.predictNanos(s) : 0;
+            }
+
+            @Override
+            public void observe(StepShape shape, long nanos) {
+            }
+        };
+        SchedulerRig rig = new SchedulerRig(Duration.ofMillis(400), lateLinear, 4096, 256);
+        for (int i = 0; i < 200; i++) {
+            rig.submit(SchedulerRig.request("d" + i, 40, 50));
+        }
+        rig.runUntilAllDecode();
+        priced[0] = true;
+        rig.encoded.add("new");   // its image is cached: only its tokens cost
+        rig.submit(SchedulerRig.request("new", 400, 8));
+
+        StepPlan plan = rig.scheduler.schedule();
+
+        // 20 + 200 * 2 = 420 ms of decode rows, over the target; a quarter of it, 100 ms, buys 25 prompt tokens
+        assertThat(plan.chunks()).hasSize(201);
+        assertThat(plan.chunks().get(200).numTokens()).isEqualTo(25);
+        assertThat(plan.predictedNanos()).isEqualTo(520 * MS);
+    }
+
+    @Test
     void theTokenBudgetStaysTheHardCapWhateverTheTarget() {
         SchedulerRig rig = new SchedulerRig(Duration.ofHours(1), LINEAR, 256, 32);
         for (int i = 0; i < 10; i++) {
