@@ -41,11 +41,7 @@ class SchedulerLatencyTargetTest {
 
     @Test
     void whileRequestsDecodePromptTokensFillWhatTheTargetLeaves() {
-        SchedulerRig rig = new SchedulerRig(Duration.ofMillis(400), LINEAR, 4096, 32);
-        for (int i = 0; i < 10; i++) {
-            rig.submit(SchedulerRig.request("d" + i, 100, 50));
-        }
-        rig.runUntilAllDecode();
+        SchedulerRig rig = tenDecoding(Duration.ofMillis(400), 4096);
         rig.submit(SchedulerRig.request("new", 400, 8));
 
         StepPlan plan = rig.scheduler.schedule();
@@ -60,11 +56,7 @@ class SchedulerLatencyTargetTest {
 
     @Test
     void anImageThatDoesNotFitKeepsItsRequestWaitingOnceAPromptHasProgressed() {
-        SchedulerRig rig = new SchedulerRig(Duration.ofMillis(200), LINEAR, 4096, 32);
-        for (int i = 0; i < 10; i++) {
-            rig.submit(SchedulerRig.request("d" + i, 100, 50));
-        }
-        rig.runUntilAllDecode();
+        SchedulerRig rig = tenDecoding(Duration.ofMillis(200), 4096);
         rig.submit(SchedulerRig.request("first", 400, 8));
         rig.submit(SchedulerRig.request("second", 400, 8));
 
@@ -78,11 +70,7 @@ class SchedulerLatencyTargetTest {
 
     @Test
     void whenDecodeRowsAloneFillTheTargetThePromptStillGetsItsMinimumChunk() {
-        SchedulerRig rig = new SchedulerRig(Duration.ofMillis(30), LINEAR, 4096, 32);
-        for (int i = 0; i < 10; i++) {
-            rig.submit(SchedulerRig.request("d" + i, 100, 50));
-        }
-        rig.runUntilAllDecode();
+        SchedulerRig rig = tenDecoding(Duration.ofMillis(30), 4096);
         rig.submit(SchedulerRig.request("a", 400, 8));
         rig.submit(SchedulerRig.request("b", 400, 8));
 
@@ -124,11 +112,7 @@ class SchedulerLatencyTargetTest {
 
     @Test
     void theTokenBudgetStaysTheHardCapWhateverTheTarget() {
-        SchedulerRig rig = new SchedulerRig(Duration.ofHours(1), LINEAR, 256, 32);
-        for (int i = 0; i < 10; i++) {
-            rig.submit(SchedulerRig.request("d" + i, 100, 50));
-        }
-        rig.runUntilAllDecode();
+        SchedulerRig rig = tenDecoding(Duration.ofHours(1), 256);
         rig.submit(SchedulerRig.request("new", 400, 8));
 
         StepPlan plan = rig.scheduler.schedule();
@@ -139,11 +123,7 @@ class SchedulerLatencyTargetTest {
 
     @Test
     void withoutATargetDecodingDoesNotLimitPrompts() {
-        SchedulerRig rig = new SchedulerRig(Duration.ZERO, LINEAR, 4096, 32);
-        for (int i = 0; i < 10; i++) {
-            rig.submit(SchedulerRig.request("d" + i, 100, 50));
-        }
-        rig.runUntilAllDecode();
+        SchedulerRig rig = tenDecoding(Duration.ZERO, 4096);
         for (int i = 0; i < 6; i++) {
             rig.submit(SchedulerRig.request("new" + i, 400, 8));
         }
@@ -151,5 +131,15 @@ class SchedulerLatencyTargetTest {
         StepPlan plan = rig.scheduler.schedule();
 
         assertThat(plan.tokenCost()).isEqualTo(10 + 2 * 464 * 4 + 2 * ((4096 - 10 - 2 * 464 * 4) / 2));
+    }
+
+    /** Ten requests past their prompts (100 text tokens and an image each), so the next step is theirs plus what fits. */
+    private static SchedulerRig tenDecoding(Duration target, int maxBatchTokens) {
+        SchedulerRig rig = new SchedulerRig(target, LINEAR, maxBatchTokens, 32);
+        for (int i = 0; i < 10; i++) {
+            rig.submit(SchedulerRig.request("d" + i, 100, 50));
+        }
+        rig.runUntilAllDecode();
+        return rig;
     }
 }
