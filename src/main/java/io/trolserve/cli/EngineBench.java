@@ -81,8 +81,9 @@ final class EngineBench {
     private EngineBench() {
     }
 
+    /** @param trace where each step's line goes (mode, rows, prompt tokens, encodes, predicted and actual ms), or null */
     static Result run(TrolModel model, TrolTokenizer tokenizer, EngineConfig config, BenchWorkload workload, Mode mode,
-                      int staticBatch) {
+                      int staticBatch, java.io.PrintStream trace) {
         Libtorch.prepareComputeThread();
         int batch = mode == Mode.ONE_AT_A_TIME ? 1 : staticBatch;
         EngineConfig engineConfig = mode == Mode.CONTINUOUS ? config : config.withItlTarget(java.time.Duration.ZERO);
@@ -128,6 +129,11 @@ final class EngineBench {
                     StepReport report = core.step();
                     steps += report.idle() ? 0 : 1;
                     sequences += report.sequences();
+                    if (trace != null && !report.idle()) {
+                        trace.printf("%s,%d,%d,%d,%d,%.1f,%.1f%n", mode, report.sequences(), report.tokens(),
+                                report.promptTokens(), report.visionEncodes(), report.predictedNanos() / 1e6,
+                                report.stepNanos() / 1e6);
+                    }
                     if (report.predictedNanos() > 0) {
                         predictionErrors.add(Math.abs(report.predictedNanos() - report.stepNanos()) / (double) report.stepNanos());
                     }

@@ -32,6 +32,8 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--modes", defaultValue = "CONTINUOUS,CONTINUOUS_NO_TARGET,STATIC,ONE_AT_A_TIME", split = ",")
     List<EngineBench.Mode> modes;
+    @Option(names = "--step-trace", description = "Write every step as a CSV line (mode, sequences, rows, prompt tokens,"
+            + " image encodes, predicted ms, actual ms) to this file") java.nio.file.Path stepTrace;
     @Option(names = "--java-share-batch", defaultValue = "16") int shareBatch;
     @Option(names = "--java-share-steps", defaultValue = "40") int shareSteps;
 
@@ -39,9 +41,11 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
     EngineSettings engineSettings;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         PrintStream out = System.out;
-        try (TrolModel model = TrolModel.load(dir(), placement()); TrolTokenizer tokenizer = TrolTokenizer.load(dir())) {
+        try (PrintStream trace = stepTrace == null ? null : new PrintStream(java.nio.file.Files.newOutputStream(stepTrace), true,
+                java.nio.charset.StandardCharsets.UTF_8);
+             TrolModel model = TrolModel.load(dir(), placement()); TrolTokenizer tokenizer = TrolTokenizer.load(dir())) {
             EngineConfig config = engineSettings.toConfig(model);
             BenchWorkload workload = BenchWorkload.generate(tokenizer, model.imageTokensPerImage(),
                     model.config().vision().imageSize(), requests, rate, minTokens, maxTokens, seed);
@@ -58,7 +62,7 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
                     + " memory %.1f GB/s%n", flops / 1e12, rates.gemmGflops(), floor, rates.bandwidthGBps());
             List<EngineBench.Result> results = new ArrayList<>();
             for (EngineBench.Mode mode : modes) {
-                EngineBench.Result r = EngineBench.run(model, tokenizer, config, workload, mode, staticBatch);
+                EngineBench.Result r = EngineBench.run(model, tokenizer, config, workload, mode, staticBatch, trace);
                 results.add(r);
                 out.printf("%-20s %7.1f tok/s %7.1f s (%4.2fx floor)  batch %5.1f  TTFT p50 %8.1f p99 %8.1f ms"
                         + "  ITL p50 %7.1f p99 %7.1f ms  longest gap %7.1f ms  peak RSS %6d MiB%n",

@@ -128,7 +128,7 @@ public final class EngineCore implements AutoCloseable {
         if (out.failed.isEmpty()) {
             stepCost.observe(ran, took);   // a step that failed and was retried in halves says nothing about its shape
         }
-        return report(computed, sampled, took, out.forwardNanos, plan.predictedNanos());
+        return report(computed, sampled, took, out.forwardNanos, plan.predictedNanos(), ran.visionEncodes());
     }
 
     /** Updates computed counts and blocks, then samples, emits and finishes. @return tokens sampled */
@@ -189,7 +189,8 @@ public final class EngineCore implements AutoCloseable {
         completions.finish(r, reason, error);
     }
 
-    private StepReport report(StepPlan plan, int sampled, long stepNanos, long forwardNanos, long predictedNanos) {
+    private StepReport report(StepPlan plan, int sampled, long stepNanos, long forwardNanos, long predictedNanos,
+                              int visionEncodes) {
         steps++;
         int tokens = 0;
         int prefill = 0;
@@ -200,7 +201,7 @@ public final class EngineCore implements AutoCloseable {
             decodeOnly &= c.numTokens() == 1 && !c.traversed();
         }
         return new StepReport(plan.chunks().size(), prefill, tokens, sampled, decodeOnly, stepNanos, forwardNanos,
-                predictedNanos);
+                predictedNanos, plan.shape().traversedRows(), visionEncodes);
     }
 
     /** What the step cost model has learnt so far (benchmarks print it). */

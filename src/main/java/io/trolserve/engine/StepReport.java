@@ -11,11 +11,13 @@ package io.trolserve.engine;
  * @param stepNanos  the whole step: planning, image encodes, forward, sampling, streaming
  * @param forwardNanos time in the model forward, logits copied to the host included
  * @param predictedNanos what the step cost model expected when the step was planned
+ * @param promptTokens   traversed prompt tokens among the rows
+ * @param visionEncodes  images the vision tower encoded in the step
  */
 public record StepReport(int sequences, int prefillSequences, int tokens, int sampled, boolean decodeOnly, long stepNanos,
-                         long forwardNanos, long predictedNanos) {
+                         long forwardNanos, long predictedNanos, int promptTokens, int visionEncodes) {
 
-    public static final StepReport IDLE = new StepReport(0, 0, 0, 0, false, 0, 0, 0);
+    public static final StepReport IDLE = new StepReport(0, 0, 0, 0, false, 0, 0, 0, 0, 0);
 
     public boolean idle() {
         return sequences == 0;
