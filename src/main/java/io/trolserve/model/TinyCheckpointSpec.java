@@ -4,7 +4,7 @@ import io.trolserve.model.checkpoint.DType;
 
 /**
  * Dimensions of a checkpoint written by {@code init-tiny}: the published TroL layout with seeded
- * random weights, small enough for tests and CPU demos. Presets name the shapes the tests and
+ * random weights, small enough for tests and CPU demos, or at TroL-1.8B's real size. Presets name the shapes the tests and
  * benchmarks use; {@link #toBuilder()} overrides any field.
  *
  * @param positionRows rows of the stored CLIP position table: grid^2+1, or another n^2+1 (e.g.
@@ -38,12 +38,29 @@ public record TinyCheckpointSpec(
                 .vision(256, 1024, 4, 4).build();
     }
 
+    /**
+     * TroL-1.8B's exact shapes: InternLM2-1.8B (hidden 2048, 24 layers, 16/8 heads, intermediate
+     * 8192, vocab 92544, 32768 positions, rope theta 1e6) with Plora rank 256, and CLIP ViT-L/14
+     * (1024 wide, 24 layers, 16 heads, MLP 4096) fed 490 px images, its 577-row position table
+     * resized to 35x35 at load. bfloat16 in two shards with an index: about 4.9 GB on disk.
+     */
+    public static TinyCheckpointSpec trol18b() {
+        return new Builder().vocabSize(92_544).language(2048, 8192, 24, 16, 8).ploraRank(256)
+                .maxPositions(32_768).ropeTheta(1_000_000)
+                .vision(1024, 4096, 24, 16).patchSize(14).imageSize(490).positionRows(24 * 24 + 1)
+                .dtype(DType.BF16).shards(2).build();
+    }
+
+    /** The preset names init-tiny accepts. */
+    public static final String PRESETS = "tiny, micro, medium, trol-1.8b";
+
     public static TinyCheckpointSpec preset(String name) {
         return switch (name) {
             case "tiny" -> tiny();
             case "micro" -> micro();
             case "medium" -> medium();
-            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (tiny, micro, medium)");
+            case "trol-1.8b" -> trol18b();
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (" + PRESETS + ")");
         };
     }
 
