@@ -11,12 +11,14 @@ import io.trolserve.model.checkpoint.DType;
  *                     577) to exercise the load-time resize
  * @param gate         how the traversal gates are set
  * @param shards       1 writes model.safetensors; more writes model-0000k-of-0000n files + index
+ * @param depthScaledResiduals scale the projections that write into the residual stream by
+ *                     1/sqrt(2 x layers), which deep presets need to keep tokens distinct
  */
 public record TinyCheckpointSpec(
         int vocabSize, int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads,
         int ploraRank, int maxPositions, boolean bias, double ropeTheta,
         int visionHidden, int visionIntermediate, int visionLayers, int visionHeads, int patchSize, int imageSize,
-        int positionRows, DType dtype, int shards, Gate gate, long seed) {
+        int positionRows, DType dtype, int shards, Gate gate, long seed, boolean depthScaledResiduals) {
 
     /** Gate settings: random values, or forced shut (s = 0) or open (s = 1). */
     public enum Gate { RANDOM, CLOSED, OPEN }
@@ -48,7 +50,7 @@ public record TinyCheckpointSpec(
         return new Builder().vocabSize(92_544).language(2048, 8192, 24, 16, 8).ploraRank(256)
                 .maxPositions(32_768).ropeTheta(1_000_000)
                 .vision(1024, 4096, 24, 16).patchSize(14).imageSize(490).positionRows(24 * 24 + 1)
-                .dtype(DType.BF16).shards(2).build();
+                .dtype(DType.BF16).shards(2).depthScaledResiduals(true).build();
     }
 
     /** The preset names init-tiny accepts. */
@@ -80,6 +82,7 @@ public record TinyCheckpointSpec(
         b.shards = shards;
         b.gate = gate;
         b.seed = seed;
+        b.depthScaledResiduals = depthScaledResiduals;
         return b;
     }
 
@@ -106,6 +109,7 @@ public record TinyCheckpointSpec(
         private int shards = 1;
         private Gate gate = Gate.RANDOM;
         private long seed = 42;
+        private boolean depthScaledResiduals;
 
         public Builder vocabSize(int v) { vocabSize = v; return this; }
         public Builder ploraRank(int v) { ploraRank = v; return this; }
@@ -120,6 +124,7 @@ public record TinyCheckpointSpec(
         public Builder shards(int v) { shards = v; return this; }
         public Builder gate(Gate v) { gate = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        public Builder depthScaledResiduals(boolean v) { depthScaledResiduals = v; return this; }
 
         public Builder language(int hidden, int intermediate, int layers, int heads, int kvHeads) {
             hiddenSize = hidden;
@@ -141,7 +146,7 @@ public record TinyCheckpointSpec(
         public TinyCheckpointSpec build() {
             return new TinyCheckpointSpec(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
                     ploraRank, maxPositions, bias, ropeTheta, visionHidden, visionIntermediate, visionLayers,
-                    visionHeads, patchSize, imageSize, positionRows, dtype, shards, gate, seed);
+                    visionHeads, patchSize, imageSize, positionRows, dtype, shards, gate, seed, depthScaledResiduals);
         }
     }
 }

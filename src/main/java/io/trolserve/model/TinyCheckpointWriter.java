@@ -171,7 +171,7 @@ public final class TinyCheckpointWriter {
         long numel = t.numel();
         float[] values = new float[(int) Math.min(numel, CHUNK_VALUES)];
         Random random = new Random(spec.seed() * 1_000_003L + t.name().hashCode());
-        double std = std(t.name(), t.shape());
+        double std = std(t.name(), t.shape()) * residualScale(t.name());
         double mean = isScale(t.name()) ? 1.0 : 0.0;
         for (long done = 0; done < numel; ) {
             int n = (int) Math.min(values.length, numel - done);
@@ -187,6 +187,26 @@ public final class TinyCheckpointWriter {
     private static boolean isScale(String name) {
         return name.endsWith("norm.weight") || name.endsWith("norm1.weight") || name.endsWith("norm2.weight")
                 || name.endsWith("layrnorm.weight");
+    }
+
+    /**
+     * With {@code depthScaledResiduals}, the projections that write into a residual stream (wo and
+     * w2 in the language model, out_proj and fc2 in CLIP) are scaled by 1/sqrt(2 x layers), as
+     * GPT-2 initialises them. Without it, at 24 layers, each layer's near-uniform attention adds
+     * the same context average to every token until it outweighs the token itself: CLIP's 1225
+     * patch features come out nearly equal, and every decoded token is the same one.
+     */
+    private double residualScale(String name) {
+        if (!spec.depthScaledResiduals()) {
+            return 1.0;
+        }
+        if (name.endsWith("attention.wo.ffn.weight") || name.endsWith("feed_forward.w2.ffn.weight")) {
+            return 1.0 / Math.sqrt(2.0 * spec.numLayers());
+        }
+        if (name.endsWith("self_attn.out_proj.weight") || name.endsWith("mlp.fc2.weight")) {
+            return 1.0 / Math.sqrt(2.0 * spec.visionLayers());
+        }
+        return 1.0;
     }
 
     /** Unit-variance outputs for matrices (1/sqrt(fan-in)); small spreads for vectors. */
