@@ -86,6 +86,11 @@ public final class TrolModel implements AutoCloseable {
         return weights;
     }
 
+    /** Weight bytes one decode step reads (see {@link TrolWeights#decodeStepBytes()}). */
+    public long decodeStepBytes() {
+        return weights.decodeStepBytes();
+    }
+
     public int maxPositions() {
         return rope.maxPositions();
     }
