@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * tools/gpu-check.sh is wired: executable, valid bash, its --dry-run documented and selecting the
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.Test;
 class GpuCheckScriptTest {
 
     private static final Path SCRIPT = Path.of("tools/gpu-check.sh");
+
+    @TempDir
+    Path work;
 
     @Test
     void isExecutableAndParses() throws Exception {
@@ -54,9 +58,10 @@ class GpuCheckScriptTest {
     @Test
     void withoutAGpuItStopsAtOnceWithExitCode2() throws Exception {
         assumeTrue(run("sh", "-c", "command -v nvidia-smi").exit != 0, "this host has nvidia-smi");
-        Result r = run(SCRIPT.toString(), "--work", Files.createTempDirectory("gpu-check-").toString());
+        Result r = run(SCRIPT.toString(), "--work", work.resolve("work").toString());
         assertThat(r.exit).isEqualTo(2);
         assertThat(r.output).contains("no GPU", "--dry-run");
+        assertThat(work.resolve("work")).as("nothing is created before the checks pass").doesNotExist();
     }
 
     private record Result(int exit, String output) {
