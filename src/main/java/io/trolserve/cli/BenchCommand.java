@@ -49,11 +49,14 @@ public class BenchCommand implements Runnable {
     static class Single extends ModelBench implements Callable<Integer> {
         @Option(names = "--new-tokens", defaultValue = "64") int newTokens;
         @Option(names = "--runs", defaultValue = "5") int runs;
+        @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured runs first (default ${DEFAULT-VALUE})") int warmup;
         @Option(names = "--text-tokens", defaultValue = "76", description = "Text tokens around the image's tokens") int textTokens;
+        @Option(names = "--prefill-chunk", defaultValue = "0", description = "Prompt tokens per prefill step; 0 = whole prompt") int prefillChunk;
 
         @Override
         public Integer call() {
-            SingleRequestBench.run(dir(), placement(), textTokens, newTokens, runs, System.out);
+            SingleRequestBench.run(dir(), placement(),
+                    new SingleRequestBench.Options(textTokens, newTokens, runs, warmup, prefillChunk), System.out);
             return 0;
         }
     }

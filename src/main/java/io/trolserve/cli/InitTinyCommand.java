@@ -16,10 +16,11 @@ import picocli.CommandLine.Parameters;
 /**
  * Writes a TroL checkpoint with seeded random weights in exactly the published layout
  * (config.json with vision_config, safetensors, trol_gating.pt, tokenizer.json): the real loading
- * code runs on it, its answers are meaningless.
+ * code runs on it, its answers are meaningless. Weights are streamed to disk tensor by tensor, so
+ * even the trol-1.8b preset (about 4.9 GB) is written with a small heap.
  */
 @Command(name = "init-tiny", mixinStandardHelpOptions = true,
-        description = "Write a small TroL checkpoint with seeded random weights.")
+        description = "Write a TroL checkpoint with seeded random weights (small, or at TroL-1.8B's size).")
 public class InitTinyCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "Directory to write (created if absent)")
@@ -28,7 +29,8 @@ public class InitTinyCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed (default: the preset's)")
     Long seed;
 
-    @Option(names = "--preset", defaultValue = "tiny", description = "tiny (1225 image tokens), micro (16), medium (hidden 1024, 8 layers)")
+    @Option(names = "--preset", defaultValue = "tiny", description = "tiny (1225 image tokens), micro (16), medium (hidden 1024,"
+            + " 8 layers), trol-1.8b (TroL-1.8B's real shapes, bfloat16, 2 shards: about 4.9 GB)")
     String preset;
 
     @Option(names = "--hidden") Integer hidden;

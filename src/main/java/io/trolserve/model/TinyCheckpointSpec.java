@@ -4,19 +4,21 @@ import io.trolserve.model.checkpoint.DType;
 
 /**
  * Dimensions of a checkpoint written by {@code init-tiny}: the published TroL layout with seeded
- * random weights, small enough for tests and CPU demos. Presets name the shapes the tests and
+ * random weights, small enough for tests and CPU demos, or at TroL-1.8B's real size. Presets name the shapes the tests and
  * benchmarks use; {@link #toBuilder()} overrides any field.
  *
  * @param positionRows rows of the stored CLIP position table: grid^2+1, or another n^2+1 (e.g.
  *                     577) to exercise the load-time resize
  * @param gate         how the traversal gates are set
  * @param shards       1 writes model.safetensors; more writes model-0000k-of-0000n files + index
+ * @param depthScaledResiduals scale the projections that write into the residual stream by
+ *                     1/sqrt(2 x layers), which deep presets need to keep tokens distinct
  */
 public record TinyCheckpointSpec(
         int vocabSize, int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads,
         int ploraRank, int maxPositions, boolean bias, double ropeTheta,
         int visionHidden, int visionIntermediate, int visionLayers, int visionHeads, int patchSize, int imageSize,
-        int positionRows, DType dtype, int shards, Gate gate, long seed) {
+        int positionRows, DType dtype, int shards, Gate gate, long seed, boolean depthScaledResiduals) {
 
     /** Gate settings: random values, or forced shut (s = 0) or open (s = 1). */
     public enum Gate { RANDOM, CLOSED, OPEN }
@@ -38,12 +40,29 @@ public record TinyCheckpointSpec(
                 .vision(256, 1024, 4, 4).build();
     }
 
+    /**
+     * TroL-1.8B's exact shapes: InternLM2-1.8B (hidden 2048, 24 layers, 16/8 heads, intermediate
+     * 8192, vocab 92544, 32768 positions, rope theta 1e6) with Plora rank 256, and CLIP ViT-L/14
+     * (1024 wide, 24 layers, 16 heads, MLP 4096) fed 490 px images, its 577-row position table
+     * resized to 35x35 at load. bfloat16 in two shards with an index: about 4.9 GB on disk.
+     */
+    public static TinyCheckpointSpec trol18b() {
+        return new Builder().vocabSize(92_544).language(2048, 8192, 24, 16, 8).ploraRank(256)
+                .maxPositions(32_768).ropeTheta(1_000_000)
+                .vision(1024, 4096, 24, 16).patchSize(14).imageSize(490).positionRows(24 * 24 + 1)
+                .dtype(DType.BF16).shards(2).depthScaledResiduals(true).build();
+    }
+
+    /** The preset names init-tiny accepts. */
+    public static final String PRESETS = "tiny, micro, medium, trol-1.8b";
+
     public static TinyCheckpointSpec preset(String name) {
         return switch (name) {
             case "tiny" -> tiny();
             case "micro" -> micro();
             case "medium" -> medium();
-            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (tiny, micro, medium)");
+            case "trol-1.8b" -> trol18b();
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (" + PRESETS + ")");
         };
     }
 
@@ -63,6 +82,7 @@ public record TinyCheckpointSpec(
         b.shards = shards;
         b.gate = gate;
         b.seed = seed;
+        b.depthScaledResiduals = depthScaledResiduals;
         return b;
     }
 
@@ -89,6 +109,7 @@ public record TinyCheckpointSpec(
         private int shards = 1;
         private Gate gate = Gate.RANDOM;
         private long seed = 42;
+        private boolean depthScaledResiduals;
 
         public Builder vocabSize(int v) { vocabSize = v; return this; }
         public Builder ploraRank(int v) { ploraRank = v; return this; }
@@ -103,6 +124,7 @@ public record TinyCheckpointSpec(
         public Builder shards(int v) { shards = v; return this; }
         public Builder gate(Gate v) { gate = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        public Builder depthScaledResiduals(boolean v) { depthScaledResiduals = v; return this; }
 
         public Builder language(int hidden, int intermediate, int layers, int heads, int kvHeads) {
             hiddenSize = hidden;
@@ -124,7 +146,7 @@ public record TinyCheckpointSpec(
         public TinyCheckpointSpec build() {
             return new TinyCheckpointSpec(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
                     ploraRank, maxPositions, bias, ropeTheta, visionHidden, visionIntermediate, visionLayers,
-                    visionHeads, patchSize, imageSize, positionRows, dtype, shards, gate, seed);
+                    visionHeads, patchSize, imageSize, positionRows, dtype, shards, gate, seed, depthScaledResiduals);
         }
     }
 }

@@ -91,6 +91,11 @@ public final class TrolModel implements AutoCloseable {
         return weights.bytes();
     }
 
+    /** Weight bytes one decode step reads (see {@link TrolWeights#decodeStepBytes()}). */
+    public long decodeStepBytes() {
+        return weights.decodeStepBytes();
+    }
+
     public int maxPositions() {
         return rope.maxPositions();
     }

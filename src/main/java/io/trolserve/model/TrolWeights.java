@@ -69,6 +69,23 @@ public final class TrolWeights implements AutoCloseable {
         return owned.stream().mapToLong(Tensor::nbytes).sum();
     }
 
+    /**
+     * Bytes of weight a decode step must read, whatever its batch: every layer's norms and base
+     * projections (the Plora adapters act on image tokens only, which decoding never feeds), the
+     * final norm and the head. Embedding rows are gathered, not streamed; the vision tower and
+     * the gates are prompt-only. Divided by memory bandwidth, this is a decode step's floor.
+     */
+    public long decodeStepBytes() {
+        long bytes = finalNorm.nbytes() + output.nbytes();
+        for (DecoderLayerWeights l : layers) {
+            bytes += l.attentionNorm().nbytes() + l.ffnNorm().nbytes();
+            for (PloraWeights p : List.of(l.wqkv(), l.wo(), l.w1(), l.w3(), l.w2())) {
+                bytes += p.weight().nbytes() + (p.bias() != null ? p.bias().nbytes() : 0);
+            }
+        }
+        return bytes;
+    }
+
     @Override
     public synchronized void close() {
         if (!closed) {

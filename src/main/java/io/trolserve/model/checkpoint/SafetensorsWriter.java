@@ -7,9 +7,14 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,26 +22,38 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Writes a {@code .safetensors} file tensor by tensor, so that a checkpoint larger than the heap
  * can be produced: the header (with every offset) is computed first from the declared shapes, then
- * each tensor's bytes are requested and streamed in declaration order.
+ * each tensor's bytes are requested piece by piece and written at its own offset. Because every
+ * offset is known up front, tensors can be produced on several threads at once; the file's bytes
+ * do not depend on how many.
  */
 public final class SafetensorsWriter {
 
     /** A tensor to be written: its bytes come from the {@link TensorBytes} callback. */
     public record Declared(String name, DType dtype, long[] shape) {
 
-        long byteLength() {
-            long n = dtype.byteSize();
+        public long numel() {
+            long n = 1;
             for (long d : shape) {
                 n *= d;
             }
             return n;
         }
+
+        public long byteLength() {
+            return numel() * dtype.byteSize();
+        }
     }
 
-    /** Supplies one tensor's little-endian bytes, exactly {@code byteLength} of them. */
+    /** Takes the next piece of one tensor's little-endian bytes. */
+    @FunctionalInterface
+    public interface ByteSink {
+        void put(ByteBuffer bytes) throws IOException;
+    }
+
+    /** Supplies one tensor's bytes, exactly {@code byteLength} of them, in pieces of any size. */
     @FunctionalInterface
     public interface TensorBytes {
-        ByteBuffer bytes(Declared tensor) throws IOException;
+        void write(Declared tensor, ByteSink out) throws IOException;
     }
 
     private SafetensorsWriter() {
@@ -44,20 +61,77 @@ public final class SafetensorsWriter {
 
     public static void write(Path file, List<Declared> tensors, Map<String, String> metadata, TensorBytes source)
             throws IOException {
+        write(file, tensors, metadata, source, 1);
+    }
+
+    /** As {@link #write(Path, List, Map, TensorBytes)}, producing up to {@code threads} tensors at once. */
+    public static void write(Path file, List<Declared> tensors, Map<String, String> metadata, TensorBytes source,
+                             int threads) throws IOException {
         byte[] header = header(tensors, metadata);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-            writeFully(ch, prefix);
-            writeFully(ch, ByteBuffer.wrap(header));
+            writeAt(ch, prefix, 0);
+            writeAt(ch, ByteBuffer.wrap(header), 8);
+            long offset = 8L + header.length;
+            List<Runnable> jobs = new ArrayList<>();
             for (Declared t : tensors) {
-                ByteBuffer data = source.bytes(t);
-                if (data.remaining() != t.byteLength()) {
-                    throw new IllegalStateException("tensor " + t.name() + " declared " + t.byteLength()
-                            + " bytes but " + data.remaining() + " were supplied");
-                }
-                writeFully(ch, data);
+                long start = offset;
+                jobs.add(() -> writeTensor(ch, t, start, source));
+                offset += t.byteLength();
             }
+            run(jobs, threads);
+        }
+    }
+
+    private static void writeTensor(FileChannel ch, Declared t, long start, TensorBytes source) {
+        long[] written = {0};
+        try {
+            source.write(t, bytes -> {
+                if (written[0] + bytes.remaining() > t.byteLength()) {
+                    throw new IllegalStateException("tensor " + t.name() + " declared " + t.byteLength()
+                            + " bytes but more were supplied");
+                }
+                int n = bytes.remaining();
+                writeAt(ch, bytes, start + written[0]);
+                written[0] += n;
+            });
+        } catch (IOException e) {
+            throw new WriteFailure(e);
+        }
+        if (written[0] != t.byteLength()) {
+            throw new IllegalStateException("tensor " + t.name() + " declared " + t.byteLength()
+                    + " bytes but " + written[0] + " were supplied");
+        }
+    }
+
+    /** Runs the jobs on this thread, or on a pool; the first failure is rethrown once all have stopped. */
+    private static void run(List<Runnable> jobs, int threads) throws IOException {
+        try {
+            if (threads <= 1 || jobs.size() <= 1) {
+                jobs.forEach(Runnable::run);
+                return;
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, jobs.size()));
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                jobs.forEach(j -> futures.add(pool.submit(j)));
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while writing tensors", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IOException(e.getCause());
+            } finally {
+                pool.shutdownNow();
+            }
+        } catch (WriteFailure e) {
+            throw e.getCause();
         }
     }
 
@@ -86,9 +160,22 @@ public final class SafetensorsWriter {
         return out;
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    private static void writeAt(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long p = position;
         while (buf.hasRemaining()) {
-            ch.write(buf);
+            p += ch.write(buf, p);
+        }
+    }
+
+    /** Carries an IOException out of a job (Runnable) to {@link #run}. */
+    private static final class WriteFailure extends RuntimeException {
+        WriteFailure(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
         }
     }
 }
