@@ -32,6 +32,8 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--modes", defaultValue = "CONTINUOUS,CONTINUOUS_NO_TARGET,STATIC,ONE_AT_A_TIME", split = ",")
     List<EngineBench.Mode> modes;
+    @Option(names = "--itl-targets-ms", split = ",", description = "Run the CONTINUOUS mode once per inter-token target"
+            + " given here (milliseconds), instead of once at trol.engine.itl-target") List<Long> targetsMs;
     @Option(names = "--step-trace", description = "Write every step as a CSV line (mode, sequences, rows, prompt tokens,"
             + " image encodes, predicted ms, actual ms) to this file") java.nio.file.Path stepTrace;
     @Option(names = "--java-share-batch", defaultValue = "16") int shareBatch;
@@ -58,19 +60,13 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
                     model.config().intermediateSize());
             double flops = workloadFlops(model, workload);
             double floor = rates.computeSeconds(flops);
-            out.printf("compute floor: %.2f TFLOP of model matmuls at %.1f GFLOP/s (GEMM, measured now) = %.1f s;"
-                    + " memory %.1f GB/s%n", flops / 1e12, rates.gemmGflops(), floor, rates.bandwidthGBps());
+            out.printf("compute floor: %.2f TFLOP of model matmuls at %.1f GFLOP/s (best GEMM, measured now) = %.1f s;"
+                    + " model-shaped GEMM %.1f GFLOP/s; memory %.1f GB/s%n", flops / 1e12, rates.gemmGflops(), floor,
+                    rates.shapedGflops(), rates.bandwidthGBps());
             List<EngineBench.Result> results = new ArrayList<>();
             for (EngineBench.Mode mode : modes) {
-                EngineBench.Result r = EngineBench.run(model, tokenizer, config, workload, mode, staticBatch, trace);
-                results.add(r);
-                out.printf("%-20s %7.1f tok/s %7.1f s (%4.2fx floor)  batch %5.1f  TTFT p50 %8.1f p99 %8.1f ms"
-                        + "  ITL p50 %7.1f p99 %7.1f ms  longest gap %7.1f ms  peak RSS %6d MiB%n",
-                        mode, r.tokensPerSecond(), r.seconds(), r.seconds() / floor, r.meanBatch(), r.ttftMs().p50(),
-                        r.ttftMs().p99(), r.itlMs().p50(), r.itlMs().p99(), r.longestGapMs(), r.peakRssMib());
-                if (mode.continuous()) {
-                    out.printf("%-20s %s; median prediction error %.0f%%%n", "", r.stepCostFit(),
-                            100 * r.predictionErrorP50());
+                for (EngineConfig c : mode == EngineBench.Mode.CONTINUOUS ? targetConfigs(config) : List.of(config)) {
+                    results.add(runMode(out, model, tokenizer, c, workload, mode, floor, trace));
                 }
             }
             printRatios(out, results, config);
@@ -79,6 +75,27 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
                     share.batch(), share.meanStepMs(), share.javaPercent(), share.libtorchSamples(), share.javaSamples());
         }
         return 0;
+    }
+
+    private EngineBench.Result runMode(PrintStream out, TrolModel model, TrolTokenizer tokenizer, EngineConfig config,
+                                       BenchWorkload workload, EngineBench.Mode mode, double floor, PrintStream trace) {
+        EngineBench.Result r = EngineBench.run(model, tokenizer, config, workload, mode, staticBatch, trace);
+        String name = mode == EngineBench.Mode.CONTINUOUS ? "CONTINUOUS " + config.itlTarget().toMillis() + "ms" : mode.name();
+        out.printf("%-20s %7.1f tok/s %7.1f s (%4.2fx floor)  batch %5.1f  TTFT p50 %8.1f p99 %8.1f ms"
+                + "  ITL p50 %7.1f p99 %7.1f ms  longest gap %7.1f ms  peak RSS %6d MiB%n",
+                name, r.tokensPerSecond(), r.seconds(), r.seconds() / floor, r.meanBatch(), r.ttftMs().p50(),
+                r.ttftMs().p99(), r.itlMs().p50(), r.itlMs().p99(), r.longestGapMs(), r.peakRssMib());
+        if (mode.continuous()) {
+            out.printf("%-20s %s; median prediction error %.0f%%%n", "", r.stepCostFit(), 100 * r.predictionErrorP50());
+        }
+        return r;
+    }
+
+    private List<EngineConfig> targetConfigs(EngineConfig config) {
+        if (targetsMs == null || targetsMs.isEmpty()) {
+            return List.of(config);
+        }
+        return targetsMs.stream().map(ms -> config.withItlTarget(java.time.Duration.ofMillis(ms))).toList();
     }
 
     /** The workload's matmul FLOPs: each request's image, traversed prompt and decode steps. */

@@ -24,8 +24,16 @@ final class MachineRates {
 
     private static final int REPS = 5;
 
-    /** @param gemmFlopsPerSecond matmul rate in the placement's dtype; @param bytesPerSecond read + write streaming rate */
-    record Rates(double gemmFlopsPerSecond, double bytesPerSecond) {
+    /**
+     * @param gemmFlopsPerSecond   the better of the two matmul rates in the placement's dtype: the floor's
+     * @param shapedFlopsPerSecond the rate of a model-shaped product, (512, hidden) x (hidden, intermediate)
+     * @param bytesPerSecond       read + write streaming rate
+     */
+    record Rates(double gemmFlopsPerSecond, double shapedFlopsPerSecond, double bytesPerSecond) {
+
+        double shapedGflops() {
+            return shapedFlopsPerSecond / 1e9;
+        }
 
         double gemmGflops() {
             return gemmFlopsPerSecond / 1e9;
@@ -55,7 +63,7 @@ final class MachineRates {
         try (InferenceMode guard = new InferenceMode()) {
             double square = gemm(placement, 2048, 2048, 2048);
             double shaped = gemm(placement, 512, hidden, intermediate);
-            return new Rates(Math.max(square, shaped), bandwidth(placement, 256L << 20));
+            return new Rates(Math.max(square, shaped), shaped, bandwidth(placement, 256L << 20));
         }
     }
 
