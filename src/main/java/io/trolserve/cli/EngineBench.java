@@ -52,9 +52,11 @@ final class EngineBench {
      * @param peakRssMib          the process's peak resident set during this mode (-1 where unknown)
      * @param predictionErrorP50  median relative error of the step cost model over this mode's steps
      * @param stepCostFit         what the cost model had learnt at the end
+     * @param itlTarget           the inter-token target the mode ran with (zero: none)
      */
     record Result(Mode mode, int requests, long outputTokens, double seconds, double meanBatch, Percentiles ttftMs,
-                  Percentiles itlMs, double longestGapMs, long peakRssMib, double predictionErrorP50, String stepCostFit) {
+                  Percentiles itlMs, double longestGapMs, long peakRssMib, double predictionErrorP50, String stepCostFit,
+                  java.time.Duration itlTarget) {
 
         double tokensPerSecond() {
             return outputTokens / seconds;
@@ -146,7 +148,8 @@ final class EngineBench {
         long end = tokenTimes.values().stream().mapToLong(t -> t.get(t.size() - 1)).max().orElse(start);
         Result r = summarize(mode, items, tokenTimes, start, end, steps == 0 ? 0 : (double) sequences / steps);
         return new Result(mode, r.requests(), r.outputTokens(), r.seconds(), r.meanBatch(), r.ttftMs(), r.itlMs(),
-                r.longestGapMs(), peakKnown ? ProcessMemory.peakKib() / 1024 : -1, Percentiles.of(predictionErrors).p50(), fit);
+                r.longestGapMs(), peakKnown ? ProcessMemory.peakKib() / 1024 : -1, Percentiles.of(predictionErrors).p50(), fit,
+                engineConfig.itlTarget());
     }
 
     /** A static batch: every member generates as long as the longest one (padding rows). */
@@ -183,6 +186,6 @@ final class EngineBench {
             }
         }
         return new Result(mode, items.size(), tokens, (end - start) / 1e9, meanBatch, Percentiles.of(ttft), Percentiles.of(itl),
-                longest, -1, Double.NaN, "");
+                longest, -1, Double.NaN, "", java.time.Duration.ZERO);
     }
 }

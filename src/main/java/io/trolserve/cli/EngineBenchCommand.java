@@ -69,7 +69,7 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
                     results.add(runMode(out, model, tokenizer, c, workload, mode, floor, trace));
                 }
             }
-            printRatios(out, results, config);
+            printRatios(out, results);
             JavaShareProbe.Share share = JavaShareProbe.measure(model, tokenizer, config, shareBatch, shareSteps);
             out.printf("decode step at batch %d: %.1f ms; Java's own share %.2f%% (%d samples in libtorch ops, %d elsewhere)%n",
                     share.batch(), share.meanStepMs(), share.javaPercent(), share.libtorchSamples(), share.javaSamples());
@@ -110,26 +110,32 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
         return total;
     }
 
-    private static void printRatios(PrintStream out, List<EngineBench.Result> results, EngineConfig config) {
-        EngineBench.Result continuous = find(results, EngineBench.Mode.CONTINUOUS);
+    /** Each continuous run with a target against static, one at a time and the run without a target. */
+    private static void printRatios(PrintStream out, List<EngineBench.Result> results) {
         EngineBench.Result unbounded = find(results, EngineBench.Mode.CONTINUOUS_NO_TARGET);
         EngineBench.Result fixed = find(results, EngineBench.Mode.STATIC);
         EngineBench.Result single = find(results, EngineBench.Mode.ONE_AT_A_TIME);
-        if (continuous != null && fixed != null) {
-            out.printf("continuous / static: %.2fx tokens/s; TTFT p99 %.2fx of static's; ITL p99 %.2fx of static's%n",
-                    continuous.tokensPerSecond() / fixed.tokensPerSecond(), continuous.ttftMs().p99() / fixed.ttftMs().p99(),
-                    continuous.itlMs().p99() / fixed.itlMs().p99());
-        }
-        if (continuous != null && config.hasItlTarget()) {
-            out.printf("continuous ITL p99 / target (%d ms): %.2fx%n", config.itlTarget().toMillis(),
-                    continuous.itlMs().p99() / config.itlTarget().toMillis());
-        }
-        if (continuous != null && unbounded != null) {
-            out.printf("continuous / continuous without target: %.2fx tokens/s; ITL p99 %.2fx%n",
-                    continuous.tokensPerSecond() / unbounded.tokensPerSecond(), continuous.itlMs().p99() / unbounded.itlMs().p99());
-        }
-        if (continuous != null && single != null) {
-            out.printf("continuous / one-at-a-time: %.2fx tokens/s%n", continuous.tokensPerSecond() / single.tokensPerSecond());
+        for (EngineBench.Result c : results) {
+            if (c.mode() != EngineBench.Mode.CONTINUOUS) {
+                continue;
+            }
+            String name = "continuous " + c.itlTarget().toMillis() + "ms";
+            if (fixed != null) {
+                out.printf("%s / static: %.2fx tokens/s; TTFT p99 %.2fx; ITL p99 %.2fx%n", name,
+                        c.tokensPerSecond() / fixed.tokensPerSecond(), c.ttftMs().p99() / fixed.ttftMs().p99(),
+                        c.itlMs().p99() / fixed.itlMs().p99());
+            }
+            if (!c.itlTarget().isZero()) {
+                out.printf("%s: ITL p99 %.2fx the target%n", name, c.itlMs().p99() / c.itlTarget().toMillis());
+            }
+            if (unbounded != null) {
+                out.printf("%s / without target: %.2fx tokens/s; ITL p99 %.2fx; longest gap %.2fx%n", name,
+                        c.tokensPerSecond() / unbounded.tokensPerSecond(), c.itlMs().p99() / unbounded.itlMs().p99(),
+                        c.longestGapMs() / unbounded.longestGapMs());
+            }
+            if (single != null) {
+                out.printf("%s / one at a time: %.2fx tokens/s%n", name, c.tokensPerSecond() / single.tokensPerSecond());
+            }
         }
     }
 
