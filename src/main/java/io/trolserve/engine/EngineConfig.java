@@ -21,6 +21,12 @@ import java.time.Duration;
 public record EngineConfig(int kvBlockSize, int numKvBlocks, int maxBatchTokens, int prefillChunkTokens,
                            int maxRunning, boolean prefixCache, long visionCacheBytes, Duration itlTarget) {
 
+    /**
+     * The longest target taken: far beyond any useful one, and a bound that keeps the scheduler's
+     * nanosecond arithmetic from overflowing (a target of a million days would make every step throw).
+     */
+    public static final Duration MAX_ITL_TARGET = Duration.ofHours(1);
+
     public EngineConfig {
         require(kvBlockSize > 0, "kv-block-size must be positive");
         require(numKvBlocks > 0, "the KV pool needs at least one block");
@@ -28,7 +34,8 @@ public record EngineConfig(int kvBlockSize, int numKvBlocks, int maxBatchTokens,
         require(prefillChunkTokens > 0, "prefill-chunk-tokens must be positive");
         require(maxRunning > 0, "max-running must be positive");
         require(visionCacheBytes >= 0, "vision-cache-bytes must not be negative");
-        require(itlTarget != null && !itlTarget.isNegative(), "itl-target must be zero (no target) or positive");
+        require(itlTarget != null && !itlTarget.isNegative() && itlTarget.compareTo(MAX_ITL_TARGET) <= 0,
+                "itl-target must be zero (no target) or positive, and at most " + MAX_ITL_TARGET);
     }
 
     /** Defaults for a CPU run of a small model, without a latency target (tests pick their batches exactly). */

@@ -128,7 +128,7 @@ public final class EngineCore implements AutoCloseable {
         if (out.failed.isEmpty()) {
             stepCost.observe(ran, took);   // a step that failed and was retried in halves says nothing about its shape
         }
-        return report(computed, sampled, took, out.forwardNanos, plan.predictedNanos(), ran.visionEncodes());
+        return report(computed, sampled, took, out.forwardNanos, plan.predictedNanos(), ran);
     }
 
     /** Updates computed counts and blocks, then samples, emits and finishes. @return tokens sampled */
@@ -189,8 +189,9 @@ public final class EngineCore implements AutoCloseable {
         completions.finish(r, reason, error);
     }
 
+    /** @param ran the step's work as the cost model saw it (the planned chunks and the encodes made) */
     private StepReport report(StepPlan plan, int sampled, long stepNanos, long forwardNanos, long predictedNanos,
-                              int visionEncodes) {
+                              StepShape ran) {
         steps++;
         int tokens = 0;
         int prefill = 0;
@@ -201,7 +202,7 @@ public final class EngineCore implements AutoCloseable {
             decodeOnly &= c.numTokens() == 1 && !c.traversed();
         }
         return new StepReport(plan.chunks().size(), prefill, tokens, sampled, decodeOnly, stepNanos, forwardNanos,
-                predictedNanos, plan.shape().traversedRows(), visionEncodes);
+                predictedNanos, ran.traversedRows(), ran.visionEncodes());
     }
 
     /** What the step cost model has learnt so far (benchmarks print it). */
