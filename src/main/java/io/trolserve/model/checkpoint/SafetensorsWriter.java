@@ -105,6 +105,17 @@ public final class SafetensorsWriter {
         }
     }
 
+    private static void awaitStopped(ExecutorService pool) throws IOException {
+        try {
+            if (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                throw new IOException("tensor writers did not stop within a minute of being cancelled");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for tensor writers to stop", e);
+        }
+    }
+
     /** Runs the jobs on this thread, or on a pool; the first failure is rethrown once all have stopped. */
     private static void run(List<Runnable> jobs, int threads) throws IOException {
         try {
@@ -129,6 +140,7 @@ public final class SafetensorsWriter {
                 throw new IOException(e.getCause());
             } finally {
                 pool.shutdownNow();
+                awaitStopped(pool);   // no job may still write to the channel the caller is about to close
             }
         } catch (WriteFailure e) {
             throw e.getCause();
