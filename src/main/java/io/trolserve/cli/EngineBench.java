@@ -1,5 +1,7 @@
 package io.trolserve.cli;
 
+import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -56,7 +58,7 @@ final class EngineBench {
      */
     record Result(Mode mode, int requests, long outputTokens, double seconds, double meanBatch, Percentiles ttftMs,
                   Percentiles itlMs, double longestGapMs, long peakRssMib, double predictionErrorP50, String stepCostFit,
-                  java.time.Duration itlTarget) {
+                  Duration itlTarget) {
 
         double tokensPerSecond() {
             return outputTokens / seconds;
@@ -85,10 +87,10 @@ final class EngineBench {
 
     /** @param trace where each step's line goes (mode, rows, prompt tokens, encodes, predicted and actual ms), or null */
     static Result run(TrolModel model, TrolTokenizer tokenizer, EngineConfig config, BenchWorkload workload, Mode mode,
-                      int staticBatch, java.io.PrintStream trace) {
+                      int staticBatch, PrintStream trace) {
         Libtorch.prepareComputeThread();
         int batch = mode == Mode.ONE_AT_A_TIME ? 1 : staticBatch;
-        EngineConfig engineConfig = mode == Mode.CONTINUOUS ? config : config.withItlTarget(java.time.Duration.ZERO);
+        EngineConfig engineConfig = mode == Mode.CONTINUOUS ? config : config.withItlTarget(Duration.ZERO);
         boolean peakKnown = ProcessMemory.resetPeak();
         Map<String, List<Long>> tokenTimes = new ConcurrentHashMap<>();
         Map<String, Integer> ownLength = new ConcurrentHashMap<>();
@@ -146,10 +148,14 @@ final class EngineBench {
             fit = core.stepCostFit();
         }
         long end = tokenTimes.values().stream().mapToLong(t -> t.get(t.size() - 1)).max().orElse(start);
-        Result r = summarize(mode, items, tokenTimes, start, end, steps == 0 ? 0 : (double) sequences / steps);
-        return new Result(mode, r.requests(), r.outputTokens(), r.seconds(), r.meanBatch(), r.ttftMs(), r.itlMs(),
-                r.longestGapMs(), peakKnown ? ProcessMemory.peakKib() / 1024 : -1, Percentiles.of(predictionErrors).p50(), fit,
-                engineConfig.itlTarget());
+        Run run = new Run(start, end, steps == 0 ? 0 : (double) sequences / steps, peakKnown ? ProcessMemory.peakKib() / 1024 : -1,
+                Percentiles.of(predictionErrors).p50(), fit, engineConfig.itlTarget());
+        return summarize(mode, items, tokenTimes, run);
+    }
+
+    /** What the loop measured besides the token times. */
+    private record Run(long start, long end, double meanBatch, long peakRssMib, double predictionErrorP50, String stepCostFit,
+                       Duration itlTarget) {
     }
 
     /** A static batch: every member generates as long as the longest one (padding rows). */
@@ -167,8 +173,7 @@ final class EngineBench {
         return n;
     }
 
-    private static Result summarize(Mode mode, List<BenchWorkload.Item> items, Map<String, List<Long>> tokenTimes,
-                                    long start, long end, double meanBatch) {
+    private static Result summarize(Mode mode, List<BenchWorkload.Item> items, Map<String, List<Long>> tokenTimes, Run run) {
         List<Double> ttft = new ArrayList<>();
         List<Double> itl = new ArrayList<>();
         double longest = 0;
@@ -177,7 +182,7 @@ final class EngineBench {
             List<Long> times = tokenTimes.getOrDefault(item.request().id(), List.of());
             tokens += times.size();
             if (!times.isEmpty()) {
-                ttft.add((times.get(0) - start - item.arrivalNanos()) / 1e6);
+                ttft.add((times.get(0) - run.start() - item.arrivalNanos()) / 1e6);
             }
             for (int i = 1; i < times.size(); i++) {
                 double gap = (times.get(i) - times.get(i - 1)) / 1e6;
@@ -185,7 +190,7 @@ final class EngineBench {
                 longest = Math.max(longest, gap);
             }
         }
-        return new Result(mode, items.size(), tokens, (end - start) / 1e9, meanBatch, Percentiles.of(ttft), Percentiles.of(itl),
-                longest, -1, Double.NaN, "", java.time.Duration.ZERO);
+        return new Result(mode, items.size(), tokens, (run.end() - run.start()) / 1e9, run.meanBatch(), Percentiles.of(ttft),
+                Percentiles.of(itl), longest, run.peakRssMib(), run.predictionErrorP50(), run.stepCostFit(), run.itlTarget());
     }
 }

@@ -1,11 +1,17 @@
 package io.trolserve.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.trolserve.engine.EngineConfig;
+import io.trolserve.model.ModelFlops;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
 import io.trolserve.service.EngineSettings;
@@ -35,7 +41,7 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
     @Option(names = "--itl-targets-ms", split = ",", description = "Run the CONTINUOUS mode once per inter-token target"
             + " given here (milliseconds), instead of once at trol.engine.itl-target") List<Long> targetsMs;
     @Option(names = "--step-trace", description = "Write every step as a CSV line (mode, sequences, rows, prompt tokens,"
-            + " image encodes, predicted ms, actual ms) to this file") java.nio.file.Path stepTrace;
+            + " image encodes, predicted ms, actual ms) to this file") Path stepTrace;
     @Option(names = "--java-share-batch", defaultValue = "16") int shareBatch;
     @Option(names = "--java-share-steps", defaultValue = "40") int shareSteps;
 
@@ -43,10 +49,10 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
     EngineSettings engineSettings;
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() throws IOException {
         PrintStream out = System.out;
-        try (PrintStream trace = stepTrace == null ? null : new PrintStream(java.nio.file.Files.newOutputStream(stepTrace), true,
-                java.nio.charset.StandardCharsets.UTF_8);
+        try (PrintStream trace = stepTrace == null ? null : new PrintStream(Files.newOutputStream(stepTrace), true,
+                StandardCharsets.UTF_8);
              TrolModel model = TrolModel.load(dir(), placement()); TrolTokenizer tokenizer = TrolTokenizer.load(dir())) {
             EngineConfig config = engineSettings.toConfig(model);
             BenchWorkload workload = BenchWorkload.generate(tokenizer, model.imageTokensPerImage(),
@@ -95,12 +101,12 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
         if (targetsMs == null || targetsMs.isEmpty()) {
             return List.of(config);
         }
-        return targetsMs.stream().map(ms -> config.withItlTarget(java.time.Duration.ofMillis(ms))).toList();
+        return targetsMs.stream().map(ms -> config.withItlTarget(Duration.ofMillis(ms))).toList();
     }
 
     /** The workload's matmul FLOPs: each request's image, traversed prompt and decode steps. */
     private static double workloadFlops(TrolModel model, BenchWorkload workload) {
-        io.trolserve.model.ModelFlops flops = new io.trolserve.model.ModelFlops(model.config());
+        ModelFlops flops = new ModelFlops(model.config());
         double total = 0;
         for (BenchWorkload.Item item : workload.items()) {
             int images = item.request().images().size();
