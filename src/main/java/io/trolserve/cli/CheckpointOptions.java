@@ -20,12 +20,12 @@ public class CheckpointOptions {
     @Option(names = "--dtype", description = "auto, float32, bfloat16, float16 (default: trol.dtype)")
     String dtype;
 
-    Path dir(ModelSettings settings) {
+    public Path dir(ModelSettings settings) {
         return CheckpointLocation.resolve(model, settings);
     }
 
     /** Device and dtype; also applies trol.blas-threads, which belongs to the same choice of where to run. */
-    Placement placement(ModelSettings settings) {
+    public Placement placement(ModelSettings settings) {
         Placement placement = Placement.resolve(device != null ? device : settings.device(),
                 dtype != null ? dtype : settings.dtype());
         Libtorch.setBlasThreads(settings.blasThreads());

@@ -16,6 +16,7 @@ import io.trolserve.engine.EngineConfig;
 import io.trolserve.engine.GenerationResult;
 import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.SamplingParams;
+import io.trolserve.model.ConfigKeys;
 import io.trolserve.model.Placement;
 import io.trolserve.model.TrolConfig;
 import io.trolserve.model.TrolModel;
@@ -97,7 +98,7 @@ public class GenerateCommand implements Callable<Integer> {
         Path dir = checkpoint.dir(settings);
         Placement placement = checkpoint.placement(settings);
         List<PlainGenerator.RgbImage> images = image == null ? List.of()
-                : List.of(readImage(image, TrolConfig.read(dir.resolve("config.json")).vision().imageSize()));
+                : List.of(readImage(image, TrolConfig.read(dir.resolve(ConfigKeys.FILE)).vision().imageSize()));
         try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
              TrolModel trol = TrolModel.load(dir, placement)) {
             tokenizer.checkFits(trol.config().vocabSize(), trol.config().eosTokenId());

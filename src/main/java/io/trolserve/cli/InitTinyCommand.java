@@ -5,10 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import io.trolserve.model.TinyCheckpointSpec;
+import io.trolserve.model.ConfigKeys;
 import io.trolserve.model.TrolConfig;
 import io.trolserve.model.checkpoint.DType;
-import io.trolserve.service.TinyCheckpointFiles;
+import io.trolserve.tiny.TinyCheckpointFiles;
+import io.trolserve.tiny.TinyCheckpointSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,7 +51,7 @@ public class InitTinyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         TinyCheckpointSpec spec = spec();
-        if (Files.exists(dir.resolve("config.json"))) {
+        if (Files.exists(dir.resolve(ConfigKeys.FILE))) {
             throw new IllegalArgumentException(dir + " already holds a checkpoint (config.json); choose an empty directory");
         }
         TrolConfig config = TinyCheckpointFiles.write(dir, spec);

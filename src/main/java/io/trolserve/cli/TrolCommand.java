@@ -2,6 +2,7 @@ package io.trolserve.cli;
 
 import java.util.concurrent.Callable;
 
+import io.trolserve.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -10,6 +10,11 @@ import java.util.List;
  */
 public final class CheckpointLayout {
 
+    /** The traversal gates as the official code saves them ({@code torch.save} of a state dict). */
+    public static final String GATES_TORCH_FILE = "trol_gating.pt";
+    /** The same gates converted to safetensors, read when the torch file is absent. */
+    public static final String GATES_SAFETENSORS_FILE = "trol_gating.safetensors";
+
     public static final String VIT = "vit.vision_tower.vision_model.";
     public static final String EMBED_TOKENS = "model.tok_embeddings.weight";
     public static final String FINAL_NORM = "model.norm.weight";

@@ -37,7 +37,7 @@ public final class CheckpointLoader {
 
     public static TrolWeights load(Path dir, Placement placement) {
         Libtorch.ensureLoaded();
-        TrolConfig config = TrolConfig.read(dir.resolve("config.json"));
+        TrolConfig config = TrolConfig.read(dir.resolve(ConfigKeys.FILE));
         try (MappedWeights mapped = MappedWeights.openCheckpoint(dir)) {
             long positionRows = validate(dir, config, mapped);
             GateValues gates = GateValues.read(dir, config);

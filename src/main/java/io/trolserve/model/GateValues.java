@@ -29,8 +29,6 @@ import io.trolserve.model.checkpoint.TorchSaveReader;
  */
 final class GateValues {
 
-    static final String TORCH_FILE = "trol_gating.pt";
-    static final String SAFETENSORS_FILE = "trol_gating.safetensors";
 
     private final float[][] weights;
     private final float[] biases;
@@ -41,8 +39,8 @@ final class GateValues {
     }
 
     static GateValues read(Path dir, TrolConfig config) {
-        Path pt = dir.resolve(TORCH_FILE);
-        Path st = dir.resolve(SAFETENSORS_FILE);
+        Path pt = dir.resolve(CheckpointLayout.GATES_TORCH_FILE);
+        Path st = dir.resolve(CheckpointLayout.GATES_SAFETENSORS_FILE);
         Map<String, float[]> values;
         Map<String, long[]> shapes = new LinkedHashMap<>();
         Path source;
@@ -57,8 +55,8 @@ final class GateValues {
             source = st;
             values = readSafetensors(st, shapes);
         } else {
-            throw CheckpointException.inFile(dir, "the traversal gates are missing: neither " + TORCH_FILE
-                    + " nor " + SAFETENSORS_FILE + " exists");
+            throw CheckpointException.inFile(dir, "the traversal gates are missing: neither " + CheckpointLayout.GATES_TORCH_FILE
+                    + " nor " + CheckpointLayout.GATES_SAFETENSORS_FILE + " exists");
         }
         return fromEntries(source, config, shapes, values);
     }

@@ -59,24 +59,25 @@ public record TrolConfig(
     }
 
     private static TrolConfig fromJson(JsonNode root, ConfigReader reader) {
-        String act = reader.optionalString(root, "hidden_act", "silu");
+        String act = reader.optionalString(root, ConfigKeys.HIDDEN_ACT, "silu");
         reader.check(act.equals("silu"), "hidden_act '" + act + "' is not supported (InternLM2 uses silu)");
         TrolConfig c = new TrolConfig(
-                reader.requiredPositiveInt(root, "vocab_size"),
-                reader.requiredPositiveInt(root, "hidden_size"),
-                reader.requiredPositiveInt(root, "intermediate_size"),
-                reader.requiredPositiveInt(root, "num_hidden_layers"),
-                reader.requiredPositiveInt(root, "num_attention_heads"),
-                reader.optionalInt(root, "num_key_value_heads", root.path("num_attention_heads").asInt(1)),
-                reader.optionalDouble(root, "rms_norm_eps", 1e-6),
-                reader.optionalDouble(root, "rope_theta", 10000),
-                ropeScalingFactor(root.get("rope_scaling"), reader),
-                reader.optionalInt(root, "max_position_embeddings", 2048),
-                reader.optionalBoolean(root, "bias", true),
-                reader.tokenId(root, "bos_token_id", 1),
-                reader.tokenId(root, "eos_token_id", 2),
-                reader.optionalInt(root, "plora_rank", DEFAULT_PLORA_RANK),
-                VisionConfig.fromJson(root.get("vision_config"), reader));
+                reader.requiredPositiveInt(root, ConfigKeys.VOCAB_SIZE),
+                reader.requiredPositiveInt(root, ConfigKeys.HIDDEN_SIZE),
+                reader.requiredPositiveInt(root, ConfigKeys.INTERMEDIATE_SIZE),
+                reader.requiredPositiveInt(root, ConfigKeys.NUM_HIDDEN_LAYERS),
+                reader.requiredPositiveInt(root, ConfigKeys.NUM_ATTENTION_HEADS),
+                reader.optionalInt(root, ConfigKeys.NUM_KEY_VALUE_HEADS,
+                        root.path(ConfigKeys.NUM_ATTENTION_HEADS).asInt(1)),
+                reader.optionalDouble(root, ConfigKeys.RMS_NORM_EPS, 1e-6),
+                reader.optionalDouble(root, ConfigKeys.ROPE_THETA, 10000),
+                ropeScalingFactor(root.get(ConfigKeys.ROPE_SCALING), reader),
+                reader.optionalInt(root, ConfigKeys.MAX_POSITION_EMBEDDINGS, 2048),
+                reader.optionalBoolean(root, ConfigKeys.BIAS, true),
+                reader.tokenId(root, ConfigKeys.BOS_TOKEN_ID, 1),
+                reader.tokenId(root, ConfigKeys.EOS_TOKEN_ID, 2),
+                reader.optionalInt(root, ConfigKeys.PLORA_RANK, DEFAULT_PLORA_RANK),
+                VisionConfig.fromJson(root.get(ConfigKeys.VISION_CONFIG), reader));
         c.validate(reader);
         return c;
     }
@@ -85,11 +86,11 @@ public record TrolConfig(
         if (scaling == null || scaling.isNull()) {
             return 0;
         }
-        reader.requireObject(scaling, "rope_scaling");
-        String type = reader.optionalString(scaling, "rope_scaling.type", "");
+        reader.requireObject(scaling, ConfigKeys.ROPE_SCALING);
+        String type = reader.optionalString(scaling, ConfigKeys.ROPE_SCALING + "." + ConfigKeys.ROPE_SCALING_TYPE, "");
         reader.check(type.equals("dynamic"),
                 "rope_scaling.type '" + type + "' is not supported (InternLM2 defines only 'dynamic')");
-        return reader.optionalDouble(scaling, "rope_scaling.factor", 1.0);
+        return reader.optionalDouble(scaling, ConfigKeys.ROPE_SCALING + "." + ConfigKeys.ROPE_SCALING_FACTOR, 1.0);
     }
 
     private void validate(ConfigReader reader) {

@@ -42,16 +42,16 @@ public record VisionConfig(
         if (node == null || node.isNull()) {
             return d;
         }
-        reader.requireObject(node, "vision_config");
+        reader.requireObject(node, ConfigKeys.VISION_CONFIG);
         VisionConfig c = new VisionConfig(
-                reader.optionalInt(node, "vision_config.hidden_size", d.hiddenSize),
-                reader.optionalInt(node, "vision_config.intermediate_size", d.intermediateSize),
-                reader.optionalInt(node, "vision_config.num_hidden_layers", d.numLayers),
-                reader.optionalInt(node, "vision_config.num_attention_heads", d.numHeads),
-                reader.optionalInt(node, "vision_config.patch_size", d.patchSize),
-                reader.optionalInt(node, "vision_config.image_size", d.imageSize),
-                reader.optionalDouble(node, "vision_config.layer_norm_eps", d.layerNormEps),
-                reader.optionalString(node, "vision_config.hidden_act", d.hiddenAct));
+                reader.optionalInt(node, ConfigKeys.vision(ConfigKeys.HIDDEN_SIZE), d.hiddenSize),
+                reader.optionalInt(node, ConfigKeys.vision(ConfigKeys.INTERMEDIATE_SIZE), d.intermediateSize),
+                reader.optionalInt(node, ConfigKeys.vision(ConfigKeys.NUM_HIDDEN_LAYERS), d.numLayers),
+                reader.optionalInt(node, ConfigKeys.vision(ConfigKeys.NUM_ATTENTION_HEADS), d.numHeads),
+                reader.optionalInt(node, ConfigKeys.vision(ConfigKeys.PATCH_SIZE), d.patchSize),
+                reader.optionalInt(node, ConfigKeys.vision(ConfigKeys.IMAGE_SIZE), d.imageSize),
+                reader.optionalDouble(node, ConfigKeys.vision(ConfigKeys.LAYER_NORM_EPS), d.layerNormEps),
+                reader.optionalString(node, ConfigKeys.vision(ConfigKeys.HIDDEN_ACT), d.hiddenAct));
         c.validate(reader);
         return c;
     }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
+import io.trolserve.tiny.TinyCheckpointFiles;
+
 /** Which checkpoint directory a command or the service runs, and the model name answers carry. */
 public final class CheckpointLocation {
 

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+import io.trolserve.cli.bench.MemoryBench;
+import io.trolserve.cli.bench.MemoryBound;
 import io.trolserve.engine.EngineConfig;
 import io.trolserve.model.Placement;
-import io.trolserve.model.TinyCheckpointSpec;
 import io.trolserve.model.TinyCheckpoints;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.tiny.TinyCheckpointSpec;
 
 /**
  * 500 consecutive generations through the engine (rounds of 8 image-questions about one image:

@@ -15,9 +15,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.trolserve.model.TinyCheckpointSpec;
 import io.trolserve.model.TinyCheckpoints;
 import io.trolserve.model.TrolConfig;
+import io.trolserve.tiny.TinyCheckpointSpec;
 import io.trolserve.vision.DecodedImage;
 
 /**

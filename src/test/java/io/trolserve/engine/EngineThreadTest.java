@@ -20,9 +20,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.trolserve.model.TinyCheckpointSpec;
 import io.trolserve.model.TinyCheckpoints;
 import io.trolserve.model.TrolConfig;
+import io.trolserve.tiny.TinyCheckpointSpec;
 
 /**
  * The engine behind its thread: many submitting threads, tokens streamed in order through the

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.trolserve.model.TinyCheckpointSpec;
 import io.trolserve.model.TinyCheckpoints;
 import io.trolserve.model.TrolConfig;
+import io.trolserve.tiny.TinyCheckpointSpec;
 import io.trolserve.vision.DecodedImage;
 
 /**

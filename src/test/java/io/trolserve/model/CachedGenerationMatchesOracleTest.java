@@ -16,6 +16,7 @@ import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.PlainGenerator.RgbImage;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.model.checkpoint.DType;
+import io.trolserve.tiny.TinyCheckpointSpec;
 
 /**
  * Oracle tier: the cached generation path (traversed prefill, optionally chunked, then decoding

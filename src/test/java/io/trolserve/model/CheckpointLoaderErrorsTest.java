@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.trolserve.model.checkpoint.CheckpointException;
+import io.trolserve.tiny.TinyCheckpointSpec;
 
 /**
  * Every kind of bad checkpoint is a CheckpointException whose message names the file and, where

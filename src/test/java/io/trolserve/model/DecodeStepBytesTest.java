@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 import io.trolserve.model.checkpoint.DType;
+import io.trolserve.tiny.TinyCheckpointSpec;
 
 /** The weight bytes a decode step reads, which bench single divides by bandwidth, counted from the config. */
 class DecodeStepBytesTest {

@@ -15,6 +15,7 @@ import io.trolserve.engine.GenerationResult;
 import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.model.checkpoint.DType;
+import io.trolserve.tiny.TinyCheckpointSpec;
 
 /**
  * GPU tier: the same code on CUDA. Runs only where libtorch sees a device (a -Pgpu build on a

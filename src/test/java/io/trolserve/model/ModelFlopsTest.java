@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import io.trolserve.model.checkpoint.MappedWeights;
 import io.trolserve.model.checkpoint.SafetensorsFile;
+import io.trolserve.tiny.TinyCheckpointSpec;
 
 /**
  * The FLOP counts against the checkpoint itself: every matmul weight in the file is counted once

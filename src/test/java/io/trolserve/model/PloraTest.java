@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.trolserve.engine.GenerationResult;
 import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.SamplingParams;
+import io.trolserve.tiny.TinyCheckpointSpec;
 
 /** Plora adds its low-rank delta to image tokens and to nothing else (TROL_SPEC §4). */
 class PloraTest {

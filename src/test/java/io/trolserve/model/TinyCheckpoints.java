@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.trolserve.text.TinyTokenizerWriter;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.tiny.TinyCheckpointSpec;
+import io.trolserve.tiny.TinyCheckpointWriter;
+import io.trolserve.tiny.TinyTokenizerWriter;
 
 /** Checkpoints (weights, gates, tokenizer) written by the real {@code init-tiny} code, once per spec per test JVM. */
 public final class TinyCheckpoints {

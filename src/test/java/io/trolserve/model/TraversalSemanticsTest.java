@@ -12,6 +12,7 @@ import io.trolserve.engine.GenerationResult;
 import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.PlainGenerator.RgbImage;
 import io.trolserve.engine.SamplingParams;
+import io.trolserve.tiny.TinyCheckpointSpec;
 
 /**
  * TROL_SPEC §5 at its two extremes: a gate forced shut (s = 0) makes every layer a single pass;

@@ -10,6 +10,9 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
+import io.trolserve.tiny.TinyCheckpointSpec;
+import io.trolserve.tiny.TinyCheckpointWriter;
+
 /**
  * The fused wqkv output is kv-head-major (TROL_SPEC §4): per kv head h, g query heads, then the
  * key, then the value. Feeding the index of each output column through the split shows where

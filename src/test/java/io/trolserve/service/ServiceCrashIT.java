@@ -15,7 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 
-import io.trolserve.messaging.broker.EmbeddedKafkaBroker;
+import io.trolserve.broker.EmbeddedKafkaBroker;
 
 /**
  * Across a crash: 300 requests, the service killed with SIGKILL while they are being answered,

@@ -14,7 +14,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.trolserve.messaging.broker.EmbeddedKafkaBroker;
+import io.trolserve.broker.EmbeddedKafkaBroker;
 
 /**
  * What a service test class runs against: a real broker with the service's topics, a micro

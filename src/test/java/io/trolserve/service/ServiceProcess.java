@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.trolserve.cli.ServiceChild;
+import io.trolserve.cli.bench.ServiceChild;
 
 /** The packaged service as a child process for the end-to-end tests (see {@link ServiceChild}). */
 final class ServiceProcess implements AutoCloseable {

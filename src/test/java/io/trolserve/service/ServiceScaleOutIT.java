@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.trolserve.messaging.broker.EmbeddedKafkaBroker;
+import io.trolserve.broker.EmbeddedKafkaBroker;
 
 /**
  * Scale-out: two instances in the consumer group trol-serve share the partitions of

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import io.trolserve.messaging.broker.EmbeddedKafkaBroker;
+import io.trolserve.broker.EmbeddedKafkaBroker;
 
 /**
  * SIGTERM: intake stops, requests that finish within the grace period are answered, the rest are

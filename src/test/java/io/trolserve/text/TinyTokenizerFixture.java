@@ -4,19 +4,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
+import io.trolserve.tiny.TinyTokenizerWriter;
+
 /** A tiny InternLM2-style tokenizer written into a test's temporary directory and loaded. */
-final class TinyTokenizerFixture {
+public final class TinyTokenizerFixture {
 
     /** V: ids 0..V-1 are the text vocabulary, V is &lt;image&gt;. */
     static final int VOCAB_SIZE = 512;
 
     private TinyTokenizerFixture() {}
 
-    static TrolTokenizer load(Path dir) {
+    public static TrolTokenizer load(Path dir) {
         return load(dir, VOCAB_SIZE);
     }
 
-    static TrolTokenizer load(Path dir, int vocabSize) {
+    public static TrolTokenizer load(Path dir, int vocabSize) {
         try {
             TinyTokenizerWriter.write(dir.resolve(TrolTokenizer.FILE_NAME), vocabSize);
         } catch (IOException e) {
@@ -26,7 +28,7 @@ final class TinyTokenizerFixture {
     }
 
     /** The id of byte-fallback token &lt;0xXX&gt; in the tiny layout. */
-    static int byteId(int b) {
+    public static int byteId(int b) {
         return 3 + b;
     }
 }

@@ -1,13 +1,16 @@
 package io.trolserve.text;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.trolserve.tiny.TinyTokenizerWriter;
 
 /** The tiny tokenizer.json edited the ways real tokenizers differ from it, written to a directory and loaded. */
 final class TokenizerVariants {

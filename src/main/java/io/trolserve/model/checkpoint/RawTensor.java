@@ -77,7 +77,7 @@ public record RawTensor(
      * Storage elements a view touches: 1 + the index of its last element, 0 for an empty tensor.
      * Throws IllegalArgumentException for negative sizes or arithmetic that overflows a long.
      */
-    static long requiredStorageElements(long[] shape, long[] stride, long storageOffset) {
+    public static long requiredStorageElements(long[] shape, long[] stride, long storageOffset) {
         if (shape.length != stride.length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " and stride "
                     + Arrays.toString(stride) + " differ in rank");

@@ -13,6 +13,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.trolserve.tiny.PickleWriter;
+
 /** The pickle VM against pickles written by CPython, and against hostile opcode streams. */
 class PickleMachineTest {
 

@@ -24,8 +24,11 @@ import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.trolserve.model.checkpoint.TorchSaveWriter.Entry;
-import io.trolserve.model.checkpoint.TorchSaveWriter.Storage;
+import io.trolserve.tiny.PickleWriter;
+import io.trolserve.tiny.TorchSaveWriter;
+import io.trolserve.tiny.TorchSaveWriter.Entry;
+import io.trolserve.tiny.TorchSaveWriter.Storage;
+import io.trolserve.tiny.TorchSaveWriterTest;
 
 /**
  * Forms of torch.save output that the PyTorch 1.13 fixtures lack, and broken inputs, each of which must

@@ -1,0 +1,48 @@
+package io.trolserve.model;
+
+/**
+ * The names in a TroL checkpoint's config.json, as the published checkpoints spell them. The
+ * reader ({@link TrolConfig}, {@link VisionConfig}) and the tiny-checkpoint writer both use these,
+ * so a checkpoint the project writes is one the project reads.
+ */
+public final class ConfigKeys {
+
+    public static final String FILE = "config.json";
+
+    public static final String ARCHITECTURES = "architectures";
+    public static final String MODEL_TYPE = "model_type";
+    public static final String VOCAB_SIZE = "vocab_size";
+    public static final String HIDDEN_SIZE = "hidden_size";
+    public static final String INTERMEDIATE_SIZE = "intermediate_size";
+    public static final String NUM_HIDDEN_LAYERS = "num_hidden_layers";
+    public static final String NUM_ATTENTION_HEADS = "num_attention_heads";
+    public static final String NUM_KEY_VALUE_HEADS = "num_key_value_heads";
+    public static final String HIDDEN_ACT = "hidden_act";
+    public static final String RMS_NORM_EPS = "rms_norm_eps";
+    public static final String ROPE_THETA = "rope_theta";
+    public static final String ROPE_SCALING = "rope_scaling";
+    public static final String ROPE_SCALING_TYPE = "type";
+    public static final String ROPE_SCALING_FACTOR = "factor";
+    public static final String MAX_POSITION_EMBEDDINGS = "max_position_embeddings";
+    public static final String BIAS = "bias";
+    public static final String BOS_TOKEN_ID = "bos_token_id";
+    public static final String EOS_TOKEN_ID = "eos_token_id";
+    public static final String PAD_TOKEN_ID = "pad_token_id";
+    public static final String TIE_WORD_EMBEDDINGS = "tie_word_embeddings";
+    public static final String TORCH_DTYPE = "torch_dtype";
+    public static final String PLORA_RANK = "plora_rank";
+
+    /** The CLIP tower's object; inside it, the same names as the language model's where they match. */
+    public static final String VISION_CONFIG = "vision_config";
+    public static final String PATCH_SIZE = "patch_size";
+    public static final String IMAGE_SIZE = "image_size";
+    public static final String LAYER_NORM_EPS = "layer_norm_eps";
+
+    private ConfigKeys() {
+    }
+
+    /** {@code vision_config.<key>}, the name an error message gives a vision field. */
+    static String vision(String key) {
+        return VISION_CONFIG + "." + key;
+    }
+}
