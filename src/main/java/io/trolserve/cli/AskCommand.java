@@ -30,6 +30,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.trolserve.engine.SamplingParams;
 import io.trolserve.messaging.KafkaClientSettings;
 import io.trolserve.messaging.KafkaSettings;
 import io.trolserve.messaging.contract.ContractJson;
@@ -61,7 +62,7 @@ public class AskCommand implements Callable<Integer> {
     @Option(names = "--image", description = "PNG, JPEG, GIF or BMP file the question is about")
     Path image;
 
-    @Option(names = "--max-new-tokens", defaultValue = "256")
+    @Option(names = "--max-new-tokens", defaultValue = "" + SamplingParams.DEFAULT_MAX_NEW_TOKENS)
     int maxNewTokens;
 
     @Option(names = "--timeout", defaultValue = "PT10M", description = "How long to wait for the answer (ISO-8601, default ${DEFAULT-VALUE})")

@@ -59,7 +59,7 @@ public class GenerateCommand implements Callable<Integer> {
             + " engine; one trol.answers line (with tokenIds) per request is printed as it finishes")
     Path requests;
 
-    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Upper bound on generated tokens (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-new-tokens", defaultValue = "" + SamplingParams.DEFAULT_MAX_NEW_TOKENS, description = "Upper bound on generated tokens (default ${DEFAULT-VALUE})")
     int maxNewTokens;
 
     @Option(names = "--temperature", defaultValue = "0", description = "0 is greedy (default)")

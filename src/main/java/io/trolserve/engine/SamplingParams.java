@@ -22,27 +22,32 @@ import java.util.List;
 public record SamplingParams(int maxNewTokens, double temperature, double topP, int topK, Long seed,
                              List<String> stop, boolean ignoreEos) {
 
+    /** What a request that does not say gets. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 256;
+    /** A request generates at least one token. */
+    public static final int MIN_MAX_NEW_TOKENS = 1;
     public static final double MIN_TEMPERATURE = 1e-2;
     public static final double MAX_TEMPERATURE = 1e2;
+    /** Top-k's lower bound, which disables it. */
+    public static final int MIN_TOP_K = 0;
 
     public SamplingParams {
-        if (maxNewTokens <= 0) {
+        if (maxNewTokens < MIN_MAX_NEW_TOKENS) {
             throw new IllegalArgumentException("maxNewTokens must be positive, got " + maxNewTokens);
         }
-        if (!(temperature == 0 || temperature >= MIN_TEMPERATURE && temperature <= MAX_TEMPERATURE)) {
+        if (!isValidTemperature(temperature)) {
             throw new IllegalArgumentException("temperature must be 0 (greedy) or within [" + MIN_TEMPERATURE + ", "
                     + MAX_TEMPERATURE + "], got " + temperature);
         }
-        if (!(topP > 0 && topP <= 1)) {
+        if (!isValidTopP(topP)) {
             throw new IllegalArgumentException("topP must be in (0, 1], got " + topP);
         }
-        if (topK < 0) {
-            throw new IllegalArgumentException("topK must be >= 0, got " + topK);
+        if (topK < MIN_TOP_K) {
+            throw new IllegalArgumentException("topK must be >= " + MIN_TOP_K + ", got " + topK);
         }
         stop = stop == null ? List.of() : List.copyOf(stop);
         for (String s : stop) {
-            if (s.isEmpty()) {
+            if (!isValidStopString(s)) {
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
@@ -58,6 +63,21 @@ public record SamplingParams(int maxNewTokens, double temperature, double topP, 
 
     public SamplingParams ignoringEos() {
         return new SamplingParams(maxNewTokens, temperature, topP, topK, seed, stop, true);
+    }
+
+    /** 0 (greedy) or within [MIN_TEMPERATURE, MAX_TEMPERATURE]; NaN is neither. */
+    public static boolean isValidTemperature(double temperature) {
+        return temperature == 0 || temperature >= MIN_TEMPERATURE && temperature <= MAX_TEMPERATURE;
+    }
+
+    /** A nucleus mass in (0, 1]; NaN is not one. */
+    public static boolean isValidTopP(double topP) {
+        return topP > 0 && topP <= 1;
+    }
+
+    /** An empty stop string would end every answer before it starts. */
+    public static boolean isValidStopString(String stop) {
+        return !stop.isEmpty();
     }
 
     public boolean isGreedy() {

@@ -7,7 +7,10 @@ import java.util.Set;
 
 import io.trolserve.engine.SamplingParams;
 
-/** The optional {@code "params"} object; each missing (or null) field takes its default. */
+/**
+ * The optional {@code "params"} object; each missing (or null) field takes its default. The rules
+ * are {@link SamplingParams}'s; this class only names the offending field and gives the error code.
+ */
 final class ParamsParser {
 
     static final int MAX_STOP_STRINGS = 4;
@@ -38,13 +41,13 @@ final class ParamsParser {
         Fields.noteUnknown(params, "params.", FIELDS, unknownFields);
         JsonNode n;
         int maxNewTokens = Fields.absent(n = params.get("maxNewTokens")) ? defaults.maxNewTokens()
-                : (int) Fields.integralIn(n, "params.maxNewTokens", 1, limits.maxNewTokensLimit(),
-                        ErrorCode.INVALID_PARAMS);
+                : (int) Fields.integralIn(n, "params.maxNewTokens", SamplingParams.MIN_MAX_NEW_TOKENS,
+                        limits.maxNewTokensLimit(), ErrorCode.INVALID_PARAMS);
         double temperature = Fields.absent(n = params.get("temperature")) ? defaults.temperature()
                 : temperature(n);
         double topP = Fields.absent(n = params.get("topP")) ? defaults.topP() : topP(n);
         int topK = Fields.absent(n = params.get("topK")) ? defaults.topK()
-                : (int) Fields.integralIn(n, "params.topK", 0, Integer.MAX_VALUE,
+                : (int) Fields.integralIn(n, "params.topK", SamplingParams.MIN_TOP_K, Integer.MAX_VALUE,
                         ErrorCode.INVALID_PARAMS);
         Long seed = Fields.absent(n = params.get("seed")) ? defaults.seed()
                 : (Long) Fields.integralIn(n, "params.seed", Long.MIN_VALUE, Long.MAX_VALUE,
@@ -53,10 +56,10 @@ final class ParamsParser {
         return new RequestParams(maxNewTokens, temperature, topP, topK, seed, stop);
     }
 
-    /** 0 (greedy) or within the sampler's range: 5e-324 would overflow {@code logit / T}. */
+    /** The sampler's rule (5e-324 would overflow {@code logit / T}), refused with the field's path. */
     private static double temperature(JsonNode n) throws InvalidRequestException {
         double t = Fields.number(n, "params.temperature");
-        if (t != 0 && !(t >= SamplingParams.MIN_TEMPERATURE && t <= SamplingParams.MAX_TEMPERATURE)) {
+        if (!SamplingParams.isValidTemperature(t)) {
             throw invalid("params.temperature must be 0 (greedy) or between " + SamplingParams.MIN_TEMPERATURE
                     + " and " + SamplingParams.MAX_TEMPERATURE + ", got " + Fields.cut(n.asText()));
         }
@@ -65,7 +68,7 @@ final class ParamsParser {
 
     private static double topP(JsonNode n) throws InvalidRequestException {
         double p = Fields.number(n, "params.topP");
-        if (!(p > 0 && p <= 1)) {
+        if (!SamplingParams.isValidTopP(p)) {
             throw invalid("params.topP must be in (0, 1], got " + Fields.cut(n.asText()));
         }
         return p;
@@ -83,7 +86,7 @@ final class ParamsParser {
         for (int i = 0; i < n.size(); i++) {
             String path = "params.stop[" + i + "]";
             String s = Fields.text(n.get(i), path);
-            if (s.isEmpty()) {
+            if (!SamplingParams.isValidStopString(s)) {
                 throw invalid(path + " is empty");
             }
             if (s.codePointCount(0, s.length()) > MAX_STOP_CHARS) {

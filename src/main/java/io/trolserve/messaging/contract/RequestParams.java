@@ -7,8 +7,9 @@ import io.trolserve.engine.SamplingParams;
 /**
  * Sampling parameters of a request ({@code "params"}); every field is optional on the wire.
  *
- * <p>The constructor checks only what holds under any configuration; limits that depend on
- * configuration ({@code maxNewTokens} against its limit) are the {@link RequestParser}'s.
+ * <p>The rules and the defaults are {@link SamplingParams}'s: the constructor refuses what the
+ * engine would refuse. Limits that depend on configuration ({@code maxNewTokens} against its
+ * limit) and the wire's own bounds on stop strings are the {@link RequestParser}'s.
  *
  * @param temperature 0 means greedy; otherwise within [SamplingParams.MIN_TEMPERATURE, MAX_TEMPERATURE]
  * @param topP nucleus mass in (0, 1]; 1 disables it
@@ -24,27 +25,18 @@ public record RequestParams(
         Long seed,
         List<String> stop) {
 
-    public static final int DEFAULT_MAX_NEW_TOKENS = 256;
-
     /** What a request without {@code "params"} gets (with maxNewTokens capped by the limit). */
     public static final RequestParams DEFAULTS =
-            new RequestParams(DEFAULT_MAX_NEW_TOKENS, 0.0, 1.0, 0, null, List.of());
+            of(SamplingParams.greedy(SamplingParams.DEFAULT_MAX_NEW_TOKENS));
 
     public RequestParams {
-        if (maxNewTokens <= 0) {
-            throw new IllegalArgumentException("maxNewTokens must be > 0: " + maxNewTokens);
-        }
-        if (temperature != 0 && !(temperature >= SamplingParams.MIN_TEMPERATURE
-                && temperature <= SamplingParams.MAX_TEMPERATURE)) {
-            throw new IllegalArgumentException("temperature must be 0 or in [" + SamplingParams.MIN_TEMPERATURE
-                    + ", " + SamplingParams.MAX_TEMPERATURE + "]: " + temperature);
-        }
-        if (!(topP > 0 && topP <= 1)) {
-            throw new IllegalArgumentException("topP must be in (0, 1]: " + topP);
-        }
-        if (topK < 0) {
-            throw new IllegalArgumentException("topK must be >= 0: " + topK);
-        }
         stop = stop == null ? List.of() : List.copyOf(stop);
+        // built only to apply the engine's rules, which throw on a value they refuse
+        new SamplingParams(maxNewTokens, temperature, topP, topK, seed, stop);
+    }
+
+    /** The wire form of {@code p}; the wire does not carry ignoreEos. */
+    static RequestParams of(SamplingParams p) {
+        return new RequestParams(p.maxNewTokens(), p.temperature(), p.topP(), p.topK(), p.seed(), p.stop());
     }
 }
