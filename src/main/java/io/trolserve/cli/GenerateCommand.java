@@ -16,6 +16,7 @@ import io.trolserve.engine.EngineConfig;
 import io.trolserve.engine.GenerationResult;
 import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.SamplingParams;
+import io.trolserve.messaging.contract.WireFinishReason;
 import io.trolserve.model.ConfigKeys;
 import io.trolserve.model.Placement;
 import io.trolserve.model.TrolConfig;
@@ -143,7 +144,7 @@ public class GenerateCommand implements Callable<Integer> {
         out.put("promptTokens", r.promptTokens());
         out.put("imageTokens", prompt.numImageTokens());
         out.put("completionTokens", r.tokenIds().length);
-        out.put("finishReason", r.finishReason().wireName());
+        out.put("finishReason", WireFinishReason.of(r.finishReason()));
         out.put("timings", CliSupport.timings(r));
         return out;
     }

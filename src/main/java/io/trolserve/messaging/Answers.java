@@ -1,10 +1,10 @@
 package io.trolserve.messaging;
 
+import io.trolserve.engine.FinishReason;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.TokenOutput;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.ErrorInfo;
-import io.trolserve.messaging.contract.FinishReason;
 import io.trolserve.messaging.contract.Timings;
 import io.trolserve.messaging.contract.TokenEvent;
 import io.trolserve.messaging.contract.TrolAnswer;
@@ -21,7 +21,7 @@ public final class Answers {
 
     public static TrolAnswer of(RequestOutput out, String model) {
         RequestOutput.RequestTimings t = out.timings();
-        FinishReason reason = wireReason(out.finishReason());
+        FinishReason reason = out.finishReason();
         ErrorInfo error = reason == FinishReason.ERROR
                 ? new ErrorInfo(ENGINE_ERROR, out.error() == null ? "the engine failed this request" : out.error())
                 : null;
@@ -39,16 +39,5 @@ public final class Answers {
     public static TokenEvent token(TokenOutput t, String model, long attempt) {
         return new TokenEvent(ContractJson.VERSION, t.requestId(), model, t.index(), t.tokenId(), t.text(),
                 t.emittedAtMicros(), t.latencyMs(), t.batchSize(), t.last(), attempt);
-    }
-
-    /** The engine's finish reason as the wire's: one switch, so a new reason cannot slip through as a string. */
-    static FinishReason wireReason(io.trolserve.engine.FinishReason reason) {
-        return switch (reason) {
-            case STOP -> FinishReason.STOP;
-            case LENGTH -> FinishReason.LENGTH;
-            case DEADLINE -> FinishReason.DEADLINE;
-            case CANCELLED -> FinishReason.CANCELLED;
-            case ERROR -> FinishReason.ERROR;
-        };
     }
 }

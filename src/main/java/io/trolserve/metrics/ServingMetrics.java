@@ -1,6 +1,7 @@
 package io.trolserve.metrics;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -68,9 +69,10 @@ public class ServingMetrics {
         EngineStatsMeters.register(registry, tags, latestStats);
         Map<FinishReason, Counter> finished = new EnumMap<>(FinishReason.class);
         for (FinishReason reason : FinishReason.values()) {
-            // registered up front so that every reason exports 0 and rate() works from the first scrape
+            // registered up front so that every reason exports 0 and rate() works from the first scrape;
+            // labelled by the lower-case name, as trol.answers names it
             finished.put(reason, Counter.builder(MetricNames.REQUESTS_FINISHED).tags(tags)
-                    .tag(MetricNames.TAG_FINISH_REASON, reason.wireName())
+                    .tag(MetricNames.TAG_FINISH_REASON, reason.name().toLowerCase(Locale.ROOT))
                     .description("Requests the engine finished, by finish reason").register(registry));
         }
         meters = new RequestMeters(tags,

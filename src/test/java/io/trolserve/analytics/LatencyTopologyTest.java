@@ -21,8 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.trolserve.engine.FinishReason;
 import io.trolserve.messaging.contract.ContractJson;
-import io.trolserve.messaging.contract.FinishReason;
 import io.trolserve.messaging.contract.Timings;
 import io.trolserve.messaging.contract.TokenEvent;
 import io.trolserve.messaging.contract.TrolAnswer;

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 
+import io.trolserve.engine.FinishReason;
 import io.trolserve.messaging.contract.ContractJson;
-import io.trolserve.messaging.contract.FinishReason;
 import io.trolserve.messaging.contract.Timings;
 import io.trolserve.messaging.contract.TrolAnswer;
 import io.trolserve.messaging.contract.Usage;

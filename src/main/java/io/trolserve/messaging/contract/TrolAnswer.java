@@ -5,11 +5,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
+import io.trolserve.engine.FinishReason;
+
 /**
  * One {@code trol.answers} record; schema {@code schemas/trol.answers.v1.schema.json}.
  *
  * @param version always {@link ContractJson#VERSION}
- * @param finishReason a {@link FinishReason#wireName()}
+ * @param finishReason a finish reason's wire name ({@link WireFinishReason})
  * @param error required when finishReason is {@code error}, else usually null
  * @param tokenIds generated token ids; only {@code generate --requests} fills it, Kafka answers
  *     leave it null (and out of the JSON)
@@ -42,7 +44,7 @@ public record TrolAnswer(
         Objects.requireNonNull(answer, "answer");
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(timings, "timings");
-        if (FinishReason.fromWireName(finishReason) == FinishReason.ERROR && error == null) {
+        if (WireFinishReason.parse(finishReason) == FinishReason.ERROR && error == null) {
             throw new IllegalArgumentException("finishReason error needs an error");
         }
         warnings = warnings == null || warnings.isEmpty() ? null : List.copyOf(warnings);
@@ -51,7 +53,7 @@ public record TrolAnswer(
     /** A version-1 answer without token ids: what the Kafka service publishes. */
     public TrolAnswer(String id, String model, String answer, FinishReason finishReason,
             ErrorInfo error, Usage usage, Timings timings) {
-        this(ContractJson.VERSION, id, model, answer, finishReason.wireName(), error, usage, timings,
+        this(ContractJson.VERSION, id, model, answer, WireFinishReason.of(finishReason), error, usage, timings,
                 null, null, null);
     }
 

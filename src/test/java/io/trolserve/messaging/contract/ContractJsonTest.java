@@ -3,6 +3,7 @@ package io.trolserve.messaging.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.trolserve.engine.FinishReason;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -11,6 +11,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.trolserve.engine.FinishReason;
 import io.trolserve.messaging.contract.RequestExamples.Reject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -125,6 +126,19 @@ class ContractSchemaTest {
         assertMatches(schema.at("/properties/error"), ErrorInfo.class);
         assertMatches(schema.at("/properties/usage"), Usage.class);
         assertMatches(schema.at("/properties/timings"), Timings.class);
+    }
+
+    @Test
+    void everyFinishReasonHasAWireNameTheSchemaAllows() throws IOException {
+        Set<String> allowed = new TreeSet<>();
+        tree("trol.answers.v1.schema.json").at("/properties/finishReason/enum").forEach(n -> allowed.add(n.asText()));
+        Set<String> named = new TreeSet<>();
+        for (FinishReason reason : FinishReason.values()) {
+            String wire = WireFinishReason.of(reason);
+            assertThat(WireFinishReason.parse(wire)).isEqualTo(reason);
+            named.add(wire);
+        }
+        assertThat(named).isEqualTo(allowed);
     }
 
     @Test
