@@ -29,6 +29,11 @@ public record EngineRequest(String id, int[] promptIds, List<DecodedImage> image
         return new EngineRequest(id, promptIds, images, params, deadline, captureLogits);
     }
 
+    /** The same request keeping the logits every token is drawn from. */
+    public EngineRequest capturingLogits() {
+        return new EngineRequest(id, promptIds, images, params, deadline, true);
+    }
+
     public static EngineRequest of(String id, int[] promptIds, List<DecodedImage> images, SamplingParams params) {
         return new EngineRequest(id, promptIds, images, params, null, false);
     }

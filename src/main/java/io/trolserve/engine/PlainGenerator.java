@@ -1,92 +1,129 @@
 package io.trolserve.engine;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 import io.trolserve.model.ContiguousKvStore;
 import io.trolserve.model.ForwardBatch;
 import io.trolserve.model.Libtorch;
 import io.trolserve.model.TrolModel;
+import io.trolserve.text.AnswerText;
+import io.trolserve.text.IncrementalDetokenizer;
+import io.trolserve.text.TrolTokenizer;
 
 /**
- * One request, start to finish, on the calling thread: encode its image, prefill the prompt
+ * One request, start to finish, on the calling thread: encode its images, prefill the prompt
  * (traversed, optionally in chunks), then decode one token per step from the pass-1 KV cache.
- * The reference path of {@code generate}; the batching engine must produce the same tokens.
+ * The reference path of {@code generate} and the oracle of the batching engine, in the engine's
+ * vocabulary: an {@link EngineRequest} in, {@link TokenOutput}s to a {@link RequestListener}, a
+ * {@link RequestOutput} out. The engine must give the same tokens, and logits within float noise.
+ *
+ * <p>A request ends by the engine's rules, written out here again rather than shared with
+ * {@link Completions}, so that comparing the two checks them too: a stop token (unless ignoreEos)
+ * or a stop string ends it with STOP, maxNewTokens with LENGTH. Deadlines are the engine's; the
+ * plain path refuses a request that has one. Timings have no queue, and prefill is the prompt's
+ * forward alone (the image encoding before it is vision).
  *
  * <p>Memory: the K/V buffers and image features live for the run and are closed at its end; each
  * step's temporaries live in a PointerScope closed after the step, so a run leaves nothing behind.
  */
 public final class PlainGenerator {
 
-    /** Decides after every token whether generation goes on (stop strings, streaming). */
-    @FunctionalInterface
-    public interface TokenListener {
-        /** @return false to stop after this token */
-        boolean onToken(int index, int tokenId);
+    private static final RequestListener IGNORED = new RequestListener() {
+        @Override
+        public void onToken(TokenOutput token) {
+        }
+
+        @Override
+        public void onFinish(RequestOutput output) {
+        }
+    };
+
+    private final TrolModel model;
+    private final TrolTokenizer tokenizer;   // null: token ids only
+    private final int[] stopTokenIds;
+    private final int prefillChunk;
+
+    /**
+     * Answers as the engine does: EOS and end of turn stop, token texts stream, stop strings apply.
+     *
+     * @param prefillChunk prompt tokens per prefill step; 0 for the whole prompt at once
+     */
+    public PlainGenerator(TrolModel model, TrolTokenizer tokenizer, int prefillChunk) {
+        this(model, tokenizer, new int[] {tokenizer.eosTokenId(), tokenizer.endOfTurnTokenId()}, prefillChunk);
+    }
+
+    private PlainGenerator(TrolModel model, TrolTokenizer tokenizer, int[] stopTokenIds, int prefillChunk) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.stopTokenIds = stopTokenIds;
+        this.prefillChunk = prefillChunk;
     }
 
     /**
-     * @param images        RGB images, one per image marker in the prompt, in order
-     * @param stopTokenIds  ids that end generation (EOS, end of turn); they are kept in the output
-     * @param prefillChunk  prompt tokens per prefill step; 0 for the whole prompt at once
+     * Token ids and logits only, for checkpoints without a tokenizer (the official reference
+     * exports) and for benchmarks: no token stops a request, so each runs to maxNewTokens; texts
+     * are empty, and stop strings, which need text, are refused.
      */
-    public record Request(int[] promptIds, List<RgbImage> images, SamplingParams params, int[] stopTokenIds,
-                         int prefillChunk, boolean captureLogits) {
+    public static PlainGenerator withoutTokenizer(TrolModel model, int prefillChunk) {
+        return new PlainGenerator(model, null, new int[0], prefillChunk);
     }
 
-    /** An 8-bit RGB image, interleaved, row-major. */
-    public record RgbImage(int width, int height, byte[] rgb) {
+    public RequestOutput generate(EngineRequest request) {
+        return generate(request, IGNORED);
     }
 
-    private final TrolModel model;
-
-    public PlainGenerator(TrolModel model) {
-        this.model = model;
-    }
-
-    public GenerationResult generate(Request r, TokenListener listener) {
-        Libtorch.prepareComputeThread();
-        int prompt = r.promptIds().length;
-        int capacity = prompt + r.params().maxNewTokens();
-        long started = System.nanoTime();
-        try (InferenceMode guard = new InferenceMode();
-             ContiguousKvStore pass1 = model.newKvStore(capacity);
-             ImageFeatures features = ImageFeatures.encode(model, r.images())) {
-            long visionNanos = System.nanoTime() - started;
-            Sampler sampler = new Sampler(r.params());
-            List<float[]> logits = new ArrayList<>();
-            float[] next = prefill(r, pass1, features, logits);
-            long prefillDone = System.nanoTime();
-            List<Integer> tokens = new ArrayList<>();
-            List<Long> gaps = new ArrayList<>();
-            long last = started;
-            FinishReason reason = FinishReason.LENGTH;
-            while (true) {
-                int token = sampler.next(next);
-                long now = System.nanoTime();
-                tokens.add(token);
-                gaps.add(now - last);
-                last = now;
-                boolean more = listener.onToken(tokens.size() - 1, token);
-                if ((!r.params().ignoreEos() && isStop(token, r.stopTokenIds())) || !more) {
-                    reason = FinishReason.STOP;
-                    break;
-                }
-                if (tokens.size() == r.params().maxNewTokens()) {
-                    break;
-                }
-                next = decode(token, prompt + tokens.size() - 1, pass1, logits, r.captureLogits());
-            }
-            return new GenerationResult(tokens.stream().mapToInt(Integer::intValue).toArray(), reason, prompt,
-                    visionNanos, prefillDone - started - visionNanos,
-                    gaps.stream().mapToLong(Long::longValue).toArray(), r.captureLogits() ? logits : List.of());
+    /** Runs the request to its end; the listener gets every token, then the output this returns. */
+    public RequestOutput generate(EngineRequest request, RequestListener listener) {
+        if (request.deadline() != null) {
+            throw new IllegalArgumentException("request " + request.id() + " has a deadline; only the engine keeps them");
         }
+        if (tokenizer == null && !request.params().stop().isEmpty()) {
+            throw new IllegalArgumentException("stop strings need a tokenizer to read the answer's text");
+        }
+        Libtorch.prepareComputeThread();
+        Run r = new Run(request, listener, prefillChunk, tokenizer == null ? null : new IncrementalDetokenizer(tokenizer));
+        int prompt = r.promptIds().length;
+        try (InferenceMode guard = new InferenceMode();
+             ContiguousKvStore pass1 = model.newKvStore(prompt + request.params().maxNewTokens());
+             ImageFeatures features = ImageFeatures.encode(model, request.images())) {
+            r.visionDoneNanos = System.nanoTime();
+            float[] next = prefill(r, pass1, features, r.logits);
+            r.prefillDoneNanos = System.nanoTime();
+            FinishReason reason;
+            while ((reason = emit(r, next)) == null) {
+                next = decode(r.lastToken(), prompt + r.tokens.size() - 1, pass1, r.logits, r.captureLogits());
+            }
+            RequestOutput out = r.output(reason, countImageTokens(r.promptIds()));
+            listener.onFinish(out);
+            return out;
+        }
+    }
+
+    /** Samples and streams one token; returns why the request ends with it, or null if it goes on. */
+    private FinishReason emit(Run r, float[] logits) {
+        int token = r.sampler.next(logits);
+        long now = System.nanoTime();
+        long gap = now - r.lastTokenNanos;
+        r.lastTokenNanos = now;
+        r.tokens.add(token);
+        r.gaps.add(gap);
+        SamplingParams params = r.request.params();
+        boolean stopToken = !params.ignoreEos() && isStop(token, stopTokenIds);
+        String text = stopToken ? "" : r.detokenize(token);
+        FinishReason done = stopToken || AnswerText.hitsStop(r.streamed, params.stop()) ? FinishReason.STOP
+                : r.tokens.size() == params.maxNewTokens() ? FinishReason.LENGTH : null;
+        if (done != null) {
+            text += r.flush();   // bytes of a character the answer ends inside of
+        }
+        r.listener.onToken(new TokenOutput(r.request.id(), r.tokens.size() - 1, token, text, epochMicros(),
+                gap / 1e6, 1, done != null));
+        return done;
     }
 
     /**
@@ -94,7 +131,7 @@ public final class PlainGenerator {
      * one-token prompt is not traversed: the official forward traverses only when it is given
      * more than one token, and a whole one-token prompt is such a forward.
      */
-    private float[] prefill(Request r, ContiguousKvStore pass1, ImageFeatures features, List<float[]> logits) {
+    private float[] prefill(Run r, ContiguousKvStore pass1, ImageFeatures features, List<float[]> logits) {
         int prompt = r.promptIds().length;
         int chunk = r.prefillChunk() <= 0 ? prompt : r.prefillChunk();
         boolean traversed = prompt > 1;
@@ -160,42 +197,79 @@ public final class PlainGenerator {
         return out;
     }
 
-    /** Projected features of a request's images, held for the whole prefill. */
-    static final class ImageFeatures implements AutoCloseable {
-        private final Tensor all;   // (images * G*G, H), or null without images
+    private static long epochMicros() {
+        Instant wall = Instant.now();
+        return wall.getEpochSecond() * 1_000_000 + wall.getNano() / 1_000;
+    }
 
-        private ImageFeatures(Tensor all) {
-            this.all = all;
+    private static double ms(long nanos) {
+        return Math.round(nanos / 1e4) / 100.0;
+    }
+
+    /** One request in flight: what it asked for and what it has produced so far. */
+    private static final class Run {
+        final EngineRequest request;
+        final RequestListener listener;
+        final int prefillChunk;
+        final IncrementalDetokenizer detokenizer;   // null: no text
+        final Sampler sampler;
+        final StringBuilder streamed = new StringBuilder();
+        final List<Integer> tokens = new ArrayList<>();
+        // per token, nanoseconds since the previous one (the first: since the start)
+        final List<Long> gaps = new ArrayList<>();
+        final List<float[]> logits = new ArrayList<>();
+        final long startedNanos = System.nanoTime();
+        long visionDoneNanos;
+        long prefillDoneNanos;
+        long lastTokenNanos = startedNanos;
+
+        Run(EngineRequest request, RequestListener listener, int prefillChunk, IncrementalDetokenizer detokenizer) {
+            this.request = request;
+            this.listener = listener;
+            this.prefillChunk = prefillChunk;
+            this.detokenizer = detokenizer;
+            this.sampler = new Sampler(request.params());
         }
 
-        static ImageFeatures encode(TrolModel model, List<RgbImage> images) {
-            if (images == null || images.isEmpty()) {
-                return new ImageFeatures(null);
-            }
-            try (PointerScope scope = new PointerScope()) {
-                TensorVector perImage = new TensorVector();
-                for (RgbImage img : images) {
-                    perImage.push_back(model.encodeImage(img.width(), img.height(), img.rgb()));
-                }
-                Tensor all = torch.cat(perImage, 0);
-                // escapes the scope on purpose: it must live until the prefill is done
-                all.retainReference();
-                return new ImageFeatures(all);
-            }
+        int[] promptIds() {
+            return request.promptIds();
         }
 
-        Tensor rows(int start, int count) {
-            if (all == null || start + count > all.size(0)) {
-                throw new IllegalArgumentException("the prompt has more image tokens than the images provide");
-            }
-            return all.narrow(0, start, count);
+        int prefillChunk() {
+            return prefillChunk;
         }
 
-        @Override
-        public void close() {
-            if (all != null) {
-                all.releaseReference();
-            }
+        boolean captureLogits() {
+            return request.captureLogits();
+        }
+
+        int lastToken() {
+            return tokens.get(tokens.size() - 1);
+        }
+
+        String detokenize(int token) {
+            return stream(detokenizer == null ? "" : detokenizer.next(token));
+        }
+
+        String flush() {
+            return stream(detokenizer == null ? "" : detokenizer.flush());
+        }
+
+        private String stream(String text) {
+            streamed.append(text);
+            return text;
+        }
+
+        RequestOutput output(FinishReason reason, int imageTokens) {
+            long end = System.nanoTime();
+            long afterFirst = gaps.stream().skip(1).mapToLong(Long::longValue).sum();
+            RequestOutput.RequestTimings timings = new RequestOutput.RequestTimings(0, ms(visionDoneNanos - startedNanos),
+                    ms(prefillDoneNanos - visionDoneNanos), ms(gaps.get(0)), ms(end - startedNanos),
+                    gaps.size() < 2 ? null : ms(afterFirst / (gaps.size() - 1)));
+            String text = detokenizer == null ? "" : AnswerText.fromStream(streamed, request.params().stop());
+            return new RequestOutput(request.id(), tokens.stream().mapToInt(Integer::intValue).toArray(), text, reason,
+                    null, request.promptIds().length, imageTokens, timings,
+                    captureLogits() ? List.copyOf(logits) : List.of());
         }
     }
 }

@@ -70,10 +70,13 @@ class EngineBatchInvarianceTest {
 
         assertThat(outputs).hasSize(arrivals.size());
         for (EngineHarness.Arrival a : arrivals) {
-            GenerationResult alone = harness.alone(a.request());
+            RequestOutput alone = harness.alone(a.request());
             RequestOutput batched = outputs.get(a.request().id());
             assertThat(batched.finishReason()).as(a.request().id()).isIn(FinishReason.STOP, FinishReason.LENGTH);
             assertThat(batched.tokenIds()).as(a.request().id()).containsExactly(alone.tokenIds());
+            assertThat(batched.finishReason()).as(a.request().id()).isEqualTo(alone.finishReason());
+            assertThat(batched.text()).as(a.request().id()).isEqualTo(alone.text());
+            assertThat(alone.logits()).as(a.request().id()).hasSameSizeAs(alone.tokenIds());
             for (int i = 0; i < alone.logits().size(); i++) {
                 assertThat(maxAbsDiff(batched.logits().get(i), alone.logits().get(i)))
                         .as("%s token %d", a.request().id(), i).isLessThan(1e-4f);

@@ -30,12 +30,10 @@ final class EngineHarness implements AutoCloseable {
 
     final TrolModel model;
     final TrolTokenizer tokenizer;
-    final int[] stopIds;
 
     EngineHarness(Path checkpoint) {
         this.model = TrolModel.load(checkpoint, Placement.cpuFloat32());
         this.tokenizer = TrolTokenizer.load(checkpoint);
-        this.stopIds = new int[] {tokenizer.eosTokenId(), tokenizer.endOfTurnTokenId()};
     }
 
     /** What the engine did over a run: its final stats and the largest batch of a step. */
@@ -88,11 +86,8 @@ final class EngineHarness implements AutoCloseable {
     }
 
     /** The request alone on the plain path: the exactness reference. */
-    io.trolserve.engine.GenerationResult alone(EngineRequest r) {
-        List<PlainGenerator.RgbImage> images = r.images().stream()
-                .map(i -> new PlainGenerator.RgbImage(i.width(), i.height(), i.rgb())).toList();
-        return new PlainGenerator(model).generate(new PlainGenerator.Request(r.promptIds(), images, r.params(), stopIds,
-                0, true), (i, t) -> true);
+    RequestOutput alone(EngineRequest r) {
+        return new PlainGenerator(model, tokenizer, 0).generate(r.capturingLogits());
     }
 
     /** Prompts shaped like TroL's: a shared system prefix, an image's tokens, then the question. */

@@ -18,7 +18,10 @@ import io.trolserve.model.TrolConfig;
 import io.trolserve.tiny.TinyCheckpointSpec;
 import io.trolserve.vision.DecodedImage;
 
-/** What a request gets back besides its tokens: stop strings honoured, shared images encoded once. */
+/**
+ * What a request gets back besides its tokens: stop strings honoured (by the engine and its plain
+ * oracle alike), shared images encoded once.
+ */
 class EngineOutputsTest {
 
     private static EngineHarness harness;
@@ -67,12 +70,25 @@ class EngineOutputsTest {
         String stop = text.toString();
 
         List<TokenOutput> stopped = new ArrayList<>();
-        RequestOutput out = run(new EngineRequest("stopped", prompt, List.of(),
-                new SamplingParams(12, 0.0, 1.0, 0, null, List.of(stop), true), null, false), stopped);
+        EngineRequest stoppedRequest = new EngineRequest("stopped", prompt, List.of(),
+                new SamplingParams(12, 0.0, 1.0, 0, null, List.of(stop), true), null, false);
+        RequestOutput out = run(stoppedRequest, stopped);
         assertThat(out.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(out.tokenIds()).hasSize(n);
         assertThat(out.text()).doesNotContain(stop.strip());
         assertThat(stopped.get(stopped.size() - 1).last()).isTrue();
+
+        // the plain path, the engine's oracle, ends and streams the request the same way
+        List<TokenOutput> alone = new ArrayList<>();
+        RequestOutput plain = new PlainGenerator(harness.model, harness.tokenizer, 0)
+                .generate(stoppedRequest, collecting(alone, new AtomicReference<>()));
+        assertThat(plain.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(plain.tokenIds()).containsExactly(out.tokenIds());
+        assertThat(plain.text()).isEqualTo(out.text());
+        assertThat(alone).extracting(TokenOutput::text).containsExactlyElementsOf(
+                stopped.stream().map(TokenOutput::text).toList());
+        assertThat(alone).extracting(TokenOutput::last).containsExactlyElementsOf(
+                stopped.stream().map(TokenOutput::last).toList());
     }
 
     private static List<TokenOutput> stream(EngineRequest request) {
@@ -85,21 +101,25 @@ class EngineOutputsTest {
         AtomicReference<RequestOutput> result = new AtomicReference<>();
         try (InferenceMode guard = new InferenceMode();
              EngineCore core = new EngineCore(harness.model, harness.tokenizer, EngineConfig.defaults(64))) {
-            core.submit(request, new RequestListener() {
-                @Override
-                public void onToken(TokenOutput token) {
-                    tokens.add(token);
-                }
-
-                @Override
-                public void onFinish(RequestOutput output) {
-                    result.set(output);
-                }
-            });
+            core.submit(request, collecting(tokens, result));
             while (core.hasWork()) {
                 core.step();
             }
         }
         return result.get();
+    }
+
+    private static RequestListener collecting(List<TokenOutput> tokens, AtomicReference<RequestOutput> result) {
+        return new RequestListener() {
+            @Override
+            public void onToken(TokenOutput token) {
+                tokens.add(token);
+            }
+
+            @Override
+            public void onFinish(RequestOutput output) {
+                result.set(output);
+            }
+        };
     }
 }

@@ -11,12 +11,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.trolserve.engine.GenerationResult;
+import io.trolserve.engine.EngineRequest;
 import io.trolserve.engine.PlainGenerator;
-import io.trolserve.engine.PlainGenerator.RgbImage;
+import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.model.checkpoint.DType;
 import io.trolserve.tiny.TinyCheckpointSpec;
+import io.trolserve.vision.DecodedImage;
 
 /**
  * Oracle tier: the cached generation path (traversed prefill, optionally chunked, then decoding
@@ -58,12 +59,12 @@ class CachedGenerationMatchesOracleTest {
         try (TrolModel model = TrolModel.load(dir, Placement.cpuFloat32());
              TrolWeights oracleWeights = CheckpointLoader.load(dir, Placement.cpuFloat32())) {
             Random random = new Random(spec.seed());
-            List<RgbImage> images = withImage ? List.of(TestImages.gradient(37, 23, random)) : List.of();
+            List<DecodedImage> images = withImage ? List.of(TestImages.gradient(37, 23, random)) : List.of();
             int[] prompt = TestPrompts.randomPrompt(random, model.config(), withImage ? model.imageTokensPerImage() : 0);
 
             ReferenceTrol.Generation expected = new ReferenceTrol(oracleWeights).greedy(prompt, images, NEW_TOKENS);
-            GenerationResult actual = new PlainGenerator(model).generate(new PlainGenerator.Request(prompt, images,
-                    SamplingParams.greedy(NEW_TOKENS), new int[0], chunk, true), (i, t) -> true);
+            RequestOutput actual = PlainGenerator.withoutTokenizer(model, chunk).generate(
+                    EngineRequest.of(name, prompt, images, SamplingParams.greedy(NEW_TOKENS)).capturingLogits());
 
             assertThat(actual.tokenIds()).containsExactly(expected.tokens());
             for (int i = 0; i < expected.logits().size(); i++) {

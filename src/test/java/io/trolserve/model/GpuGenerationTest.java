@@ -11,11 +11,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
-import io.trolserve.engine.GenerationResult;
+import io.trolserve.engine.EngineRequest;
 import io.trolserve.engine.PlainGenerator;
+import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.model.checkpoint.DType;
 import io.trolserve.tiny.TinyCheckpointSpec;
+import io.trolserve.vision.DecodedImage;
 
 /**
  * GPU tier: the same code on CUDA. Runs only where libtorch sees a device (a -Pgpu build on a
@@ -33,9 +35,9 @@ class GpuGenerationTest {
     @Test
     void cudaFloat32GivesTheCpuTokens() {
         Path dir = TinyCheckpoints.of(TinyCheckpointSpec.tiny());
-        GenerationResult cpu = generate(dir, Placement.cpuFloat32(), 0);
-        GenerationResult cuda = generate(dir, new Placement("cuda:0", DType.F32), 0);
-        GenerationResult chunked = generate(dir, new Placement("cuda:0", DType.F32), 64);
+        RequestOutput cpu = generate(dir, Placement.cpuFloat32(), 0);
+        RequestOutput cuda = generate(dir, new Placement("cuda:0", DType.F32), 0);
+        RequestOutput chunked = generate(dir, new Placement("cuda:0", DType.F32), 64);
         assertThat(cuda.tokenIds()).containsExactly(cpu.tokenIds());
         assertThat(chunked.tokenIds()).containsExactly(cpu.tokenIds());
         for (int i = 0; i < cpu.logits().size(); i++) {
@@ -46,18 +48,18 @@ class GpuGenerationTest {
     @Test
     void cudaBfloat16StaysCloseToFloat32() {
         Path dir = TinyCheckpoints.of(TinyCheckpointSpec.tiny());
-        GenerationResult f32 = generate(dir, new Placement("cuda:0", DType.F32), 0);
-        GenerationResult bf16 = generate(dir, new Placement("cuda:0", DType.BF16), 0);
+        RequestOutput f32 = generate(dir, new Placement("cuda:0", DType.F32), 0);
+        RequestOutput bf16 = generate(dir, new Placement("cuda:0", DType.BF16), 0);
         assertThat(CachedGenerationMatchesOracleTest.maxAbsDiff(bf16.logits().get(0), f32.logits().get(0))).isLessThan(0.5f);
     }
 
-    private static GenerationResult generate(Path dir, Placement placement, int chunk) {
+    private static RequestOutput generate(Path dir, Placement placement, int chunk) {
         try (TrolModel model = TrolModel.load(dir, placement)) {
             Random random = new Random(21);
-            List<PlainGenerator.RgbImage> images = List.of(TestImages.gradient(300, 200, random));
+            List<DecodedImage> images = List.of(TestImages.gradient(300, 200, random));
             int[] prompt = TestPrompts.randomPrompt(random, model.config(), model.imageTokensPerImage());
-            return new PlainGenerator(model).generate(new PlainGenerator.Request(prompt, images,
-                    SamplingParams.greedy(16), new int[0], chunk, true), (i, t) -> true);
+            return PlainGenerator.withoutTokenizer(model, chunk).generate(
+                    EngineRequest.of("gpu", prompt, images, SamplingParams.greedy(16)).capturingLogits());
         }
     }
 }

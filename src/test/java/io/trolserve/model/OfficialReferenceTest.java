@@ -17,9 +17,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.trolserve.engine.GenerationResult;
+import io.trolserve.engine.EngineRequest;
 import io.trolserve.engine.PlainGenerator;
+import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
+import io.trolserve.vision.DecodedImage;
+import io.trolserve.vision.ImageDecoder;
 
 /**
  * Cross-check against an independent re-implementation of the OFFICIAL TroL code
@@ -68,14 +71,10 @@ class OfficialReferenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesTheOfficialReference(String name, Case c, int chunk) throws IOException {
-        List<PlainGenerator.RgbImage> images = c.withImage()
-                ? List.of(new PlainGenerator.RgbImage(IMAGE_SIDE, IMAGE_SIDE,
-                        Files.readAllBytes(REFERENCE.resolve("image-56x56.rgb"))))
-                : List.of();
+        List<DecodedImage> images = c.withImage() ? List.of(referenceImage()) : List.of();
         try (TrolModel model = TrolModel.load(REFERENCE.resolve(c.checkpoint()), Placement.cpuFloat32())) {
-            GenerationResult result = new PlainGenerator(model).generate(new PlainGenerator.Request(c.promptIds(),
-                    images, SamplingParams.greedy(c.generatedIds().length), new int[0], chunk, true),
-                    (i, t) -> true);
+            RequestOutput result = PlainGenerator.withoutTokenizer(model, chunk).generate(EngineRequest.of(name,
+                    c.promptIds(), images, SamplingParams.greedy(c.generatedIds().length)).capturingLogits());
 
             assertThat(result.logits()).hasSameSizeAs(c.logits());
             float worst = 0;
@@ -87,6 +86,12 @@ class OfficialReferenceTest {
             assertThat(result.tokenIds()).as("%s: greedy tokens", name).containsExactly(c.generatedIds());
             System.out.printf("OfficialReferenceTest %-55s max |logit diff| %.3g, tokens equal%n", name, worst);
         }
+    }
+
+    /** The official reference's image: raw RGB, read the way the reference script read it. */
+    private static DecodedImage referenceImage() throws IOException {
+        byte[] rgb = Files.readAllBytes(REFERENCE.resolve("image-56x56.rgb"));
+        return new DecodedImage(IMAGE_SIDE, IMAGE_SIDE, rgb, ImageDecoder.contentHash(rgb));
     }
 
     private static int[] ints(JsonNode array) {

@@ -12,10 +12,12 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
-import io.trolserve.engine.GenerationResult;
+import io.trolserve.engine.EngineRequest;
 import io.trolserve.engine.PlainGenerator;
+import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.tiny.TinyCheckpointSpec;
+import io.trolserve.vision.DecodedImage;
 
 /** Plora adds its low-rank delta to image tokens and to nothing else (TROL_SPEC §4). */
 class PloraTest {
@@ -44,7 +46,7 @@ class PloraTest {
         Random random = new Random(8);
         int[] textPrompt;
         int[] imagePrompt;
-        List<PlainGenerator.RgbImage> image = List.of(TestImages.gradient(20, 20, random));
+        List<DecodedImage> image = List.of(TestImages.gradient(20, 20, random));
         try (TrolModel model = TrolModel.load(dir, Placement.cpuFloat32())) {
             textPrompt = TestPrompts.randomPrompt(random, model.config(), 0);
             imagePrompt = TestPrompts.randomPrompt(random, model.config(), model.imageTokensPerImage());
@@ -58,7 +60,7 @@ class PloraTest {
     }
 
     /** First-token logits, optionally with every lora_B zeroed (the adapters switched off). */
-    private static float[] firstLogits(Path dir, int[] prompt, List<PlainGenerator.RgbImage> images, boolean zeroLora) {
+    private static float[] firstLogits(Path dir, int[] prompt, List<DecodedImage> images, boolean zeroLora) {
         try (TrolModel model = TrolModel.load(dir, Placement.cpuFloat32())) {
             if (zeroLora) {
                 for (DecoderLayerWeights l : model.weights().layers()) {
@@ -67,8 +69,8 @@ class PloraTest {
                     }
                 }
             }
-            GenerationResult r = new PlainGenerator(model).generate(new PlainGenerator.Request(prompt, images,
-                    SamplingParams.greedy(1), new int[0], 0, true), (i, t) -> true);
+            RequestOutput r = PlainGenerator.withoutTokenizer(model, 0).generate(
+                    EngineRequest.of("first", prompt, images, SamplingParams.greedy(1)).capturingLogits());
             return r.logits().get(0);
         }
     }

@@ -12,7 +12,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-import io.trolserve.engine.PlainGenerator.RgbImage;
+import io.trolserve.vision.DecodedImage;
 
 /**
  * The oracle: TroL written as plainly as possible, with no cache and no batching. Every call
@@ -42,11 +42,11 @@ final class ReferenceTrol {
     enum Mode { TRAVERSED, SINGLE_PASS, DOUBLE_PASS }
 
     /** Greedy generation; returns the tokens and, per token, the logits it was chosen from. */
-    Generation greedy(int[] prompt, List<RgbImage> images, int maxNewTokens, int... stopIds) {
+    Generation greedy(int[] prompt, List<DecodedImage> images, int maxNewTokens, int... stopIds) {
         return greedy(Mode.TRAVERSED, prompt, images, maxNewTokens, stopIds);
     }
 
-    Generation greedy(Mode mode, int[] prompt, List<RgbImage> images, int maxNewTokens, int... stopIds) {
+    Generation greedy(Mode mode, int[] prompt, List<DecodedImage> images, int maxNewTokens, int... stopIds) {
         try (PointerScope scope = new PointerScope()) {
             Tensor features = images.isEmpty() ? null : imageFeatures(images);
             List<Integer> generated = new ArrayList<>();
@@ -118,9 +118,9 @@ final class ReferenceTrol {
     }
 
     /** Features of the images, in order: (images * G*G, H). */
-    Tensor imageFeatures(List<RgbImage> images) {
+    Tensor imageFeatures(List<DecodedImage> images) {
         TensorVector perImage = new TensorVector();
-        for (RgbImage img : images) {
+        for (DecodedImage img : images) {
             perImage.push_back(imageFeatures(img));
         }
         return torch.cat(perImage, 0);
@@ -188,7 +188,7 @@ final class ReferenceTrol {
     }
 
     /** CLIP features of one image, projected: (G*G, H). */
-    Tensor imageFeatures(RgbImage img) {
+    Tensor imageFeatures(DecodedImage img) {
         VisionConfig vc = c.vision();
         VisionWeights v = w.vision();
         Tensor pixels = AbstractTensor.create(img.rgb(), false, img.height(), img.width(), 3)

@@ -2,7 +2,8 @@ package io.trolserve.model;
 
 import java.util.Random;
 
-import io.trolserve.engine.PlainGenerator.RgbImage;
+import io.trolserve.vision.DecodedImage;
+import io.trolserve.vision.ImageDecoder;
 
 /** Small synthetic RGB images with structure (gradients plus noise) so resizing matters. */
 public final class TestImages {
@@ -10,7 +11,7 @@ public final class TestImages {
     private TestImages() {
     }
 
-    public static RgbImage gradient(int width, int height, Random random) {
+    public static DecodedImage gradient(int width, int height, Random random) {
         byte[] rgb = new byte[width * height * 3];
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -20,6 +21,7 @@ public final class TestImages {
                 rgb[i + 2] = (byte) random.nextInt(256);
             }
         }
-        return new RgbImage(width, height, rgb);
+        // hashed as if the pixels were the encoded file: distinct images never share a cache key
+        return new DecodedImage(width, height, rgb, ImageDecoder.contentHash(rgb));
     }
 }

@@ -8,11 +8,12 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import io.trolserve.engine.GenerationResult;
+import io.trolserve.engine.EngineRequest;
 import io.trolserve.engine.PlainGenerator;
-import io.trolserve.engine.PlainGenerator.RgbImage;
+import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.tiny.TinyCheckpointSpec;
+import io.trolserve.vision.DecodedImage;
 
 /**
  * TROL_SPEC §5 at its two extremes: a gate forced shut (s = 0) makes every layer a single pass;
@@ -55,8 +56,8 @@ class TraversalSemanticsTest {
             int[] prompt = {weights.config().bosTokenId()};
             ReferenceTrol.Generation expected = new ReferenceTrol(weights)
                     .greedy(ReferenceTrol.Mode.SINGLE_PASS, prompt, List.of(), NEW_TOKENS);
-            GenerationResult actual = new PlainGenerator(model).generate(new PlainGenerator.Request(prompt, List.of(),
-                    SamplingParams.greedy(NEW_TOKENS), new int[0], 0, true), (i, t) -> true);
+            RequestOutput actual = PlainGenerator.withoutTokenizer(model, 0).generate(
+                    EngineRequest.of("one-token", prompt, List.of(), SamplingParams.greedy(NEW_TOKENS)));
             assertThat(actual.tokenIds()).containsExactly(expected.tokens());
         }
     }
@@ -66,12 +67,12 @@ class TraversalSemanticsTest {
         try (TrolModel model = TrolModel.load(dir, Placement.cpuFloat32());
              TrolWeights weights = CheckpointLoader.load(dir, Placement.cpuFloat32())) {
             Random random = new Random(4);
-            List<RgbImage> images = List.of(TestImages.gradient(30, 50, random));
+            List<DecodedImage> images = List.of(TestImages.gradient(30, 50, random));
             int[] prompt = TestPrompts.randomPrompt(random, model.config(), model.imageTokensPerImage());
             ReferenceTrol.Generation expected = new ReferenceTrol(weights).greedy(mode, prompt, images, NEW_TOKENS);
             for (int chunk : new int[] {0, 4}) {
-                GenerationResult actual = new PlainGenerator(model).generate(new PlainGenerator.Request(prompt, images,
-                        SamplingParams.greedy(NEW_TOKENS), new int[0], chunk, true), (i, t) -> true);
+                RequestOutput actual = PlainGenerator.withoutTokenizer(model, chunk).generate(
+                        EngineRequest.of("gated", prompt, images, SamplingParams.greedy(NEW_TOKENS)).capturingLogits());
                 assertThat(actual.tokenIds()).as("chunk %d", chunk).containsExactly(expected.tokens());
                 for (int i = 0; i < NEW_TOKENS; i++) {
                     assertThat(CachedGenerationMatchesOracleTest.maxAbsDiff(actual.logits().get(i), expected.logits().get(i)))

@@ -6,12 +6,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import io.trolserve.engine.GenerationResult;
+import io.trolserve.engine.EngineRequest;
 import io.trolserve.engine.PlainGenerator;
+import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.model.ModelFlops;
 import io.trolserve.model.Placement;
 import io.trolserve.model.TrolModel;
+import io.trolserve.vision.DecodedImage;
 
 /**
  * Prefill and decode throughput of one request on the plain path: a prompt of text tokens around
@@ -39,22 +41,22 @@ final class SingleRequestBench {
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             Random random = new Random(1);
             int[] prompt = prompt(model, o.textTokens(), random);
-            PlainGenerator.RgbImage image = noise(640, 480, random);
-            PlainGenerator generator = new PlainGenerator(model);
-            PlainGenerator.Request request = new PlainGenerator.Request(prompt, List.of(image),
-                    SamplingParams.greedy(o.newTokens()), new int[0], o.prefillChunk(), false);
+            DecodedImage image = noise(640, 480, random);
+            PlainGenerator generator = PlainGenerator.withoutTokenizer(model, o.prefillChunk());
+            EngineRequest request = EngineRequest.of("bench", prompt, List.of(image), SamplingParams.greedy(o.newTokens()));
             for (int i = 0; i < o.warmup(); i++) {
-                generator.generate(request, (k, t) -> true);
+                generator.generate(request);
             }
             double[] vision = new double[o.runs()];
             double[] prefill = new double[o.runs()];
             double[] decode = new double[o.runs()];
             for (int i = 0; i < o.runs(); i++) {
-                GenerationResult r = generator.generate(request, (k, t) -> true);
-                long decodeNanos = Arrays.stream(r.tokenNanos()).skip(1).sum();
-                vision[i] = r.visionNanos() / 1e6;
-                prefill[i] = prompt.length / (r.prefillNanos() / 1e9);
-                decode[i] = (r.tokenIds().length - 1) / (decodeNanos / 1e9);
+                RequestOutput r = generator.generate(request);
+                RequestOutput.RequestTimings t = r.timings();
+                vision[i] = t.visionMs();
+                prefill[i] = prompt.length / (t.prefillMs() / 1e3);
+                // first token to the end: the whole decode, without the rounding of a mean per token
+                decode[i] = (r.completionTokens() - 1) / ((t.e2eMs() - t.ttftMs()) / 1e3);
             }
             out.printf("model %s on %s: %d layers, hidden %d, %d prompt tokens (%d image, prefill chunk %s), %d new"
                             + " tokens, %d runs after %d warm-up%n", dir, placement, model.config().numLayers(),
@@ -99,10 +101,11 @@ final class SingleRequestBench {
         return ids;
     }
 
-    static PlainGenerator.RgbImage noise(int width, int height, Random random) {
+    static DecodedImage noise(int width, int height, Random random) {
         byte[] rgb = new byte[width * height * 3];
         random.nextBytes(rgb);
-        return new PlainGenerator.RgbImage(width, height, rgb);
+        // the plain path keeps no vision cache: the hash is only a label
+        return new DecodedImage(width, height, rgb, "noise-" + width + "x" + height);
     }
 
     static double median(double[] values) {
