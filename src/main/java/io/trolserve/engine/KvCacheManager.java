@@ -47,10 +47,11 @@ final class KvCacheManager {
         return (positions + blockSize - 1) / blockSize;
     }
 
-    /** The most blocks a request can hold at once: pass 1 and 2 of its prompt, or its whole length. */
+    /** The most blocks a request can hold at once: every pass of its prompt, or its whole length. */
     int peakBlocks(Request r) {
-        int prompt = r.traversesPrompt() ? 2 * blocksFor(r.promptLength()) : blocksFor(r.promptLength());
-        return Math.max(prompt, blocksFor(r.promptLength() + r.input.params().maxNewTokens()));
+        int promptPasses = TraversalRule.passes(TraversalRule.traversesPrompt(r.promptLength()));
+        int wholeLength = r.promptLength() + r.input.params().maxNewTokens();
+        return Math.max(promptPasses * blocksFor(r.promptLength()), blocksFor(wholeLength));
     }
 
     /** Keys of the prompt's full blocks, per pass; the image content is part of every key past an image token. */
@@ -68,7 +69,7 @@ final class KvCacheManager {
      * to compute (its logits start generation). @return the positions now computed
      */
     int acquirePrefix(Request r) {
-        if (!prefixCache || !r.traversesPrompt() || r.pass1Keys == null) {
+        if (!prefixCache || !TraversalRule.traversesPrompt(r.promptLength()) || r.pass1Keys == null) {
             return 0;
         }
         int n = Math.min(blocks.cachedPrefixLength(r.pass1Keys), blocks.cachedPrefixLength(r.pass2Keys));

@@ -89,11 +89,6 @@ final class Request {
         return numComputed < promptLength();
     }
 
-    /** Whether the prompt is traversed at all: the official forward traverses only prompts of 2+ tokens. */
-    boolean traversesPrompt() {
-        return promptLength() > 1;
-    }
-
     boolean needsImageFeatures() {
         return imageTokens > 0 && imageFeatures == null && prefilling();
     }

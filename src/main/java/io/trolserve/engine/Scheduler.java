@@ -8,8 +8,8 @@ import java.util.function.Function;
 
 /**
  * Decides how many tokens each request computes in the next step, within the token budget
- * (prompt tokens at traversal cost 2), the inter-token latency target, the prefill chunk size and
- * the running-request bound; never touches tensors. Running requests go first, oldest first, so
+ * (prompt tokens at traversal cost, {@link TraversalRule}), the inter-token latency target, the
+ * prefill chunk size and the running-request bound; never touches tensors. Running requests go first, oldest first, so
  * decoding is never starved by new prompts; when the pool runs out of blocks the newest running
  * request is preempted and recomputed later. Waiting requests are admitted in arrival order.
  *
@@ -121,7 +121,7 @@ final class Scheduler {
         int start = r.numComputed;
         int total = r.totalTokens();
         boolean prompt = start < r.promptLength();
-        boolean traversed = prompt && r.traversesPrompt();
+        boolean traversed = TraversalRule.traversesFrom(start, r.promptLength());
         int end = prompt ? r.promptLength() : total;
         boolean decode = !prompt && r.state == RequestState.RUNNING;
         int n = budget.fit(start, Math.min(end - start, config.prefillChunkTokens()), traversed, decode, images);
