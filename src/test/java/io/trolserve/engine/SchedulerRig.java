@@ -62,18 +62,12 @@ final class SchedulerRig {
         for (StepPlan.Chunk c : plan.chunks()) {
             Request r = c.request();
             encoded.add(r.id());
-            r.numComputed = c.end();
-            kv.registerComputed(r);
-            if (!r.prefilling() && !r.pass2Blocks.isEmpty()) {
-                kv.releasePass2(r);
-            }
+            scheduler.computed(c);
             if (c.samples()) {
-                r.outputs.add(7);
+                r.appendOutput(7);
                 sampled.add(r);
-                if (r.outputs.size() == r.input.params().maxNewTokens()) {
-                    scheduler.remove(r);
-                    kv.releaseAll(r);
-                    r.state = RequestState.FINISHED;
+                if (r.numOutputs() == r.input.params().maxNewTokens()) {
+                    scheduler.finish(r);
                     finished.add(r);
                 }
             }
