@@ -30,7 +30,9 @@ public record EngineConfig(int kvBlockSize, int numKvBlocks, int maxBatchTokens,
     public EngineConfig {
         require(kvBlockSize > 0, "kv-block-size must be positive");
         require(numKvBlocks > 0, "the KV pool needs at least one block");
-        require(maxBatchTokens >= 2, "max-batch-tokens must be at least 2 (one prompt token costs 2)");
+        int promptTokenCost = TraversalRule.tokenCost(1, true);
+        require(maxBatchTokens >= promptTokenCost,
+                "max-batch-tokens must be at least " + promptTokenCost + " (one prompt token costs " + promptTokenCost + ")");
         require(prefillChunkTokens > 0, "prefill-chunk-tokens must be positive");
         require(maxRunning > 0, "max-running must be positive");
         require(visionCacheBytes >= 0, "vision-cache-bytes must not be negative");

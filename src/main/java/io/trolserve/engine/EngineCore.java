@@ -64,7 +64,7 @@ public final class EngineCore implements AutoCloseable {
         this.scheduler = new Scheduler(config, kv, stepCost, vision::toEncode);
         this.forward = new StepForward(new ModelRunner(model, pool), vision, fault);
         this.stopTokenIds = new int[] {tokenizer.eosTokenId(), tokenizer.endOfTurnTokenId()};
-        this.completions = new Completions(stopTokenIds, kv, vision);
+        this.completions = new Completions(stopTokenIds);
     }
 
     public EngineConfig config() {
@@ -87,6 +87,7 @@ public final class EngineCore implements AutoCloseable {
             problem = "the request could not be accepted: " + e;
         }
         if (problem != null) {
+            scheduler.finish(r);   // not in its queues; nothing held, but it ends like any other
             completions.finish(r, FinishReason.ERROR, problem);
         }
     }
@@ -113,9 +114,7 @@ public final class EngineCore implements AutoCloseable {
             return StepReport.IDLE;
         }
         for (StepPlan.Chunk c : plan.chunks()) {
-            if (c.request().firstScheduledNanos < 0) {
-                c.request().firstScheduledNanos = started;
-            }
+            c.request().output.scheduledAt(started);
         }
         long encodedBefore = vision.misses();
         StepForward.Outcome out = forward.run(plan);
@@ -136,10 +135,9 @@ public final class EngineCore implements AutoCloseable {
         lastBatchSize = plan.chunks().size();
         for (StepPlan.Chunk c : plan.chunks()) {
             Request r = c.request();
-            r.numComputed = c.end();
-            kv.registerComputed(r);
+            scheduler.computed(c);
             if (!r.prefilling()) {
-                completions.endPrefill(r);
+                r.releaseImageFeatures();
             }
             if (c.traversed()) {
                 promptTokens += c.numTokens();
@@ -184,8 +182,9 @@ public final class EngineCore implements AutoCloseable {
     }
 
     private void finish(Request r, FinishReason reason, String error) {
-        scheduler.remove(r);
+        scheduler.finish(r);
         active.remove(r.id());
+        r.releaseImageFeatures();
         completions.finish(r, reason, error);
     }
 

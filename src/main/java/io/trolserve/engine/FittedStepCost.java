@@ -79,9 +79,9 @@ final class FittedStepCost implements StepCostModel {
     private double[] effective() {
         double[] c = coefficients.clone();
         if (!seen[TRAVERSED] && seen[DECODE]) {
-            c[TRAVERSED] = 2 * c[DECODE];
+            c[TRAVERSED] = TraversalRule.TRAVERSED_PASSES * c[DECODE];
         } else if (!seen[DECODE] && seen[TRAVERSED]) {
-            c[DECODE] = c[TRAVERSED] / 2;
+            c[DECODE] = c[TRAVERSED] / TraversalRule.TRAVERSED_PASSES;
         }
         return c;
     }

@@ -1,9 +1,9 @@
 package io.trolserve.engine;
 
+import java.util.Arrays;
 import java.util.List;
 
 import io.trolserve.engine.kv.BlockHasher;
-import io.trolserve.engine.kv.BlockKey;
 import io.trolserve.engine.kv.BlockManager;
 import io.trolserve.vision.DecodedImage;
 
@@ -47,10 +47,11 @@ final class KvCacheManager {
         return (positions + blockSize - 1) / blockSize;
     }
 
-    /** The most blocks a request can hold at once: pass 1 and 2 of its prompt, or its whole length. */
+    /** The most blocks a request can hold at once: every pass of its prompt, or its whole length. */
     int peakBlocks(Request r) {
-        int prompt = r.traversesPrompt() ? 2 * blocksFor(r.promptLength()) : blocksFor(r.promptLength());
-        return Math.max(prompt, blocksFor(r.promptLength() + r.input.params().maxNewTokens()));
+        int promptPasses = TraversalRule.passes(TraversalRule.traversesPrompt(r.promptLength()));
+        int wholeLength = r.promptLength() + r.input.params().maxNewTokens();
+        return Math.max(promptPasses * blocksFor(r.promptLength()), blocksFor(wholeLength));
     }
 
     /** Keys of the prompt's full blocks, per pass; the image content is part of every key past an image token. */
@@ -59,8 +60,9 @@ final class KvCacheManager {
             return;
         }
         List<String> hashes = r.input.images().stream().map(DecodedImage::contentHash).toList();
-        r.pass1Keys = BlockHasher.prefixKeys(r.input.promptIds(), imageTokenId, hashes, imageTokensPerImage, blockSize, 1);
-        r.pass2Keys = BlockHasher.prefixKeys(r.input.promptIds(), imageTokenId, hashes, imageTokensPerImage, blockSize, 2);
+        SchedulingState s = r.scheduling;
+        s.pass1().keys(BlockHasher.prefixKeys(r.input.promptIds(), imageTokenId, hashes, imageTokensPerImage, blockSize, 1));
+        s.pass2().keys(BlockHasher.prefixKeys(r.input.promptIds(), imageTokenId, hashes, imageTokensPerImage, blockSize, 2));
     }
 
     /**
@@ -68,26 +70,32 @@ final class KvCacheManager {
      * to compute (its logits start generation). @return the positions now computed
      */
     int acquirePrefix(Request r) {
-        if (!prefixCache || !r.traversesPrompt() || r.pass1Keys == null) {
+        SchedulingState s = r.scheduling;
+        if (!prefixCache || !TraversalRule.traversesPrompt(r.promptLength()) || s.pass1().keys() == null) {
             return 0;
         }
-        int n = Math.min(blocks.cachedPrefixLength(r.pass1Keys), blocks.cachedPrefixLength(r.pass2Keys));
+        int n = Math.min(blocks.cachedPrefixLength(s.pass1().keys()), blocks.cachedPrefixLength(s.pass2().keys()));
         n = Math.min(n, (r.promptLength() - 1) / blockSize);
         if (n == 0) {
             return 0;
         }
-        add(r.pass1Blocks, blocks.acquireCached(r.pass1Keys, n));
-        add(r.pass2Blocks, blocks.acquireCached(r.pass2Keys, n));
-        r.pass1Registered = n;
-        r.pass2Registered = n;
+        for (BlockTable table : List.of(s.pass1(), s.pass2())) {
+            table.append(blocks.acquireCached(table.keys(), n));
+            table.registered(n);
+        }
         prefixHitTokens += (long) n * blockSize;
         return n * blockSize;
     }
 
-    /** Grows the request's tables to cover positions [0, end); false, with nothing allocated, if the pool is short. */
-    boolean ensureCapacity(Request r, int end, boolean pass2) {
-        int need1 = Math.max(0, blocksFor(end) - r.pass1Blocks.size());
-        int need2 = pass2 ? Math.max(0, blocksFor(end) - r.pass2Blocks.size()) : 0;
+    /**
+     * Grows the request's tables to cover positions [0, end): pass 1, and pass 2 as well for a
+     * traversed chunk. False, with nothing allocated, if the pool is short.
+     */
+    boolean ensureCapacity(Request r, int end, boolean traversed) {
+        BlockTable pass1 = r.scheduling.pass1();
+        BlockTable pass2 = r.scheduling.pass2();
+        int need1 = Math.max(0, blocksFor(end) - pass1.size());
+        int need2 = traversed ? Math.max(0, blocksFor(end) - pass2.size()) : 0;
         if (need1 + need2 == 0) {
             return true;
         }
@@ -95,50 +103,44 @@ final class KvCacheManager {
         if (fresh == null) {
             return false;
         }
-        for (int i = 0; i < fresh.length; i++) {
-            (i < need1 ? r.pass1Blocks : r.pass2Blocks).add(fresh[i]);
-        }
+        pass1.append(Arrays.copyOfRange(fresh, 0, need1));
+        pass2.append(Arrays.copyOfRange(fresh, need1, fresh.length));
         return true;
     }
 
     /** Makes the prompt's fully computed blocks findable by later requests with the same prefix. */
     void registerComputed(Request r) {
-        if (r.pass1Keys == null) {
+        SchedulingState s = r.scheduling;
+        if (s.pass1().keys() == null) {
             return;
         }
-        int complete = Math.min(r.pass1Keys.length, r.numComputed / blockSize);
-        for (; r.pass1Registered < complete; r.pass1Registered++) {
-            blocks.register(r.pass1Blocks.get(r.pass1Registered), r.pass1Keys[r.pass1Registered]);
-        }
-        int complete2 = Math.min(complete, r.pass2Blocks.size());
-        for (; r.pass2Registered < complete2; r.pass2Registered++) {
-            blocks.register(r.pass2Blocks.get(r.pass2Registered), r.pass2Keys[r.pass2Registered]);
+        int complete = Math.min(s.pass1().keys().length, s.numComputed() / blockSize);
+        register(s.pass1(), complete);
+        register(s.pass2(), Math.min(complete, s.pass2().size()));
+    }
+
+    private void register(BlockTable table, int upTo) {
+        for (int i = table.registered(); i < upTo; i++) {
+            blocks.register(table.block(i), table.keys()[i]);
+            table.registered(i + 1);
         }
     }
 
     /** The temporary pass-2 store ends with the prefill; registered blocks stay cached until evicted. */
     void releasePass2(Request r) {
-        release(r.pass2Blocks);
-        r.pass2Registered = 0;
+        release(r.scheduling.pass2());
     }
 
+    /** Gives back every block the request holds; the one place a request's blocks are freed. */
     void releaseAll(Request r) {
-        release(r.pass1Blocks);
-        release(r.pass2Blocks);
-        r.pass1Registered = 0;
-        r.pass2Registered = 0;
+        release(r.scheduling.pass1());
+        release(r.scheduling.pass2());
     }
 
-    private void release(List<Integer> held) {
-        if (!held.isEmpty()) {
-            blocks.release(held.stream().mapToInt(Integer::intValue).toArray());
-            held.clear();
-        }
-    }
-
-    private static void add(List<Integer> to, int[] ids) {
-        for (int id : ids) {
-            to.add(id);
+    private void release(BlockTable table) {
+        int[] held = table.clear();
+        if (held.length > 0) {
+            blocks.release(held);
         }
     }
 }

@@ -77,23 +77,23 @@ final class ModelRunner {
     /** Appends the chunk's write/read slots for pass 1 (and pass 2); returns their offsets and lengths. */
     private int[] addSlots(List<Long> slots, StepPlan.Chunk c) {
         int[] span = new int[8];
-        appendSlots(slots, c.request().pass1Blocks, c.start(), c.end(), span, 0);
+        appendSlots(slots, c.request().scheduling.pass1(), c.start(), c.end(), span, 0);
         if (c.traversed()) {
-            appendSlots(slots, c.request().pass2Blocks, c.start(), c.end(), span, 4);
+            appendSlots(slots, c.request().scheduling.pass2(), c.start(), c.end(), span, 4);
         }
         return span;
     }
 
-    private void appendSlots(List<Long> slots, List<Integer> table, int start, int end, int[] span, int at) {
+    private void appendSlots(List<Long> slots, BlockTable table, int start, int end, int[] span, int at) {
         int b = pool.blockSize();
         span[at] = slots.size();
         for (int p = start; p < end; p++) {
-            slots.add((long) table.get(p / b) * b + p % b);
+            slots.add((long) table.block(p / b) * b + p % b);
         }
         span[at + 1] = end - start;
         span[at + 2] = slots.size();
         for (int p = 0; p < end; p++) {
-            slots.add((long) table.get(p / b) * b + p % b);
+            slots.add((long) table.block(p / b) * b + p % b);
         }
         span[at + 3] = end;
     }
@@ -122,7 +122,7 @@ final class ModelRunner {
                 inChunk += prompt[p] == imageId ? 1 : 0;
             }
             if (inChunk > 0) {
-                parts.add(c.request().imageFeatures.narrow(0, before, inChunk));
+                parts.add(c.request().imageFeatures().narrow(0, before, inChunk));
             }
         }
         if (parts.isEmpty()) {

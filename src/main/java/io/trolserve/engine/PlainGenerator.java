@@ -134,7 +134,7 @@ public final class PlainGenerator {
     private float[] prefill(Run r, ContiguousKvStore pass1, ImageFeatures features, List<float[]> logits) {
         int prompt = r.promptIds().length;
         int chunk = r.prefillChunk() <= 0 ? prompt : r.prefillChunk();
-        boolean traversed = prompt > 1;
+        boolean traversed = TraversalRule.traversesPrompt(prompt);
         float[] last = null;
         try (ContiguousKvStore pass2 = traversed ? model.newKvStore(prompt) : null) {
             int imageRowsUsed = 0;

@@ -5,11 +5,13 @@ import java.util.List;
 
 import org.bytedeco.pytorch.Tensor;
 
-import io.trolserve.engine.kv.BlockKey;
 import io.trolserve.text.IncrementalDetokenizer;
 
 /**
- * The engine's mutable state of one request; touched by the engine thread only.
+ * One request inside the engine, touched by the engine thread only: what was asked, its tokens,
+ * and two separate states, each changed by its own classes: {@link SchedulingState} (lifecycle,
+ * computed tokens, block tables) by the scheduler and the KV manager, {@link OutputState}
+ * (sampler, streamed text, timings) by the completions.
  *
  * <p>Its tokens are the prompt followed by the outputs; {@code numComputed} of them have K/V in
  * the cache. There is no prefill or decode phase: each step computes the next chunk of the
@@ -23,41 +25,21 @@ final class Request {
 
     final EngineRequest input;
     final RequestListener listener;
-    final Sampler sampler;
-    final IncrementalDetokenizer detokenizer;
     final int imageTokens;
-    final long submittedNanos;
+    final SchedulingState scheduling = new SchedulingState();
+    final OutputState output;
+    private final List<Integer> outputs = new ArrayList<>();
 
-    RequestState state = RequestState.WAITING;
-    final List<Integer> outputs = new ArrayList<>();
-    final StringBuilder streamedText = new StringBuilder();
-    final List<float[]> logits = new ArrayList<>();
-    int numComputed;
-
-    /** Physical KV blocks in position order: pass 1 for all tokens, pass 2 while prefilling. */
-    final List<Integer> pass1Blocks = new ArrayList<>();
-    final List<Integer> pass2Blocks = new ArrayList<>();
-    /** Prefix-cache keys of the prompt's full blocks, and how many of them are registered. */
-    BlockKey[] pass1Keys;
-    BlockKey[] pass2Keys;
-    int pass1Registered;
-    int pass2Registered;
-
-    /** (images * G*G, H) projected features while the prompt still needs them; retained. */
-    Tensor imageFeatures;
-
-    long firstScheduledNanos = -1;
-    long prefillDoneNanos = -1;
-    long lastTokenNanos = -1;
-    long visionNanos;
-    final List<Long> tokenGaps = new ArrayList<>();
+    /**
+     * (images * G*G, H) projected features while the prompt still needs them; retained. Only a
+     * field type here: nothing in this class touches libtorch unless features were given.
+     */
+    private Tensor imageFeatures;
     boolean cancelRequested;
 
     Request(EngineRequest input, RequestListener listener, IncrementalDetokenizer detokenizer, int imageTokenId) {
         this.input = input;
         this.listener = listener;
-        this.sampler = new Sampler(input.params());
-        this.detokenizer = detokenizer;
         int images = 0;
         for (int id : input.promptIds()) {
             if (id == imageTokenId) {
@@ -65,7 +47,7 @@ final class Request {
             }
         }
         this.imageTokens = images;
-        this.submittedNanos = System.nanoTime();
+        this.output = new OutputState(input.params(), detokenizer);
     }
 
     String id() {
@@ -85,20 +67,40 @@ final class Request {
         return position < p ? input.promptIds()[position] : outputs.get(position - p);
     }
 
-    boolean prefilling() {
-        return numComputed < promptLength();
+    int numOutputs() {
+        return outputs.size();
     }
 
-    /** Whether the prompt is traversed at all: the official forward traverses only prompts of 2+ tokens. */
-    boolean traversesPrompt() {
-        return promptLength() > 1;
+    void appendOutput(int token) {
+        outputs.add(token);
+    }
+
+    int[] outputIds() {
+        return outputs.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    boolean prefilling() {
+        return scheduling.numComputed() < promptLength();
     }
 
     boolean needsImageFeatures() {
         return imageTokens > 0 && imageFeatures == null && prefilling();
     }
 
-    int[] outputIds() {
-        return outputs.stream().mapToInt(Integer::intValue).toArray();
+    Tensor imageFeatures() {
+        return imageFeatures;
+    }
+
+    /** Hands the request its features, retained for it (see {@link VisionCache#provide}). */
+    void imageFeatures(Tensor retained) {
+        this.imageFeatures = retained;
+    }
+
+    /** The prompt is computed (or the request ended): its features can go. */
+    void releaseImageFeatures() {
+        if (imageFeatures != null) {
+            imageFeatures.releaseReference();
+            imageFeatures = null;
+        }
     }
 }

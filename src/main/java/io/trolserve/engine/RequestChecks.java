@@ -42,14 +42,15 @@ final class RequestChecks {
             throw new IllegalStateException(scheduler.running().size() + " requests running, more than " + config.maxRunning());
         }
         for (Request r : scheduler.running()) {
-            int needed = (r.numComputed + config.kvBlockSize() - 1) / config.kvBlockSize();
-            if (r.pass1Blocks.size() < needed) {
-                throw new IllegalStateException("request " + r.id() + " computed " + r.numComputed + " positions in "
-                        + r.pass1Blocks.size() + " blocks");
+            int computed = r.scheduling.numComputed();
+            int needed = (computed + config.kvBlockSize() - 1) / config.kvBlockSize();
+            if (r.scheduling.pass1().size() < needed) {
+                throw new IllegalStateException("request " + r.id() + " computed " + computed + " positions in "
+                        + r.scheduling.pass1().size() + " blocks");
             }
         }
         for (Request r : scheduler.waiting()) {
-            if (!r.pass1Blocks.isEmpty() || !r.pass2Blocks.isEmpty()) {
+            if (r.scheduling.holdsBlocks()) {
                 throw new IllegalStateException("waiting request " + r.id() + " holds KV blocks");
             }
         }

@@ -8,8 +8,8 @@ import java.util.function.Function;
 
 /**
  * Decides how many tokens each request computes in the next step, within the token budget
- * (prompt tokens at traversal cost 2), the inter-token latency target, the prefill chunk size and
- * the running-request bound; never touches tensors. Running requests go first, oldest first, so
+ * (prompt tokens at traversal cost, {@link TraversalRule}), the inter-token latency target, the
+ * prefill chunk size and the running-request bound; never touches tensors. Running requests go first, oldest first, so
  * decoding is never starved by new prompts; when the pool runs out of blocks the newest running
  * request is preempted and recomputed later. Waiting requests are admitted in arrival order.
  *
@@ -65,7 +65,8 @@ final class Scheduler {
         StepShape shape = StepShape.EMPTY;
         for (Request r : running) {
             if (!r.prefilling()) {
-                shape = shape.plus(StepShape.chunk(r.numComputed, r.totalTokens() - r.numComputed, false));
+                int computed = r.scheduling.numComputed();
+                shape = shape.plus(StepShape.chunk(computed, r.totalTokens() - computed, false));
             }
         }
         return shape;
@@ -98,18 +99,18 @@ final class Scheduler {
     private void scheduleWaiting(StepBudget budget, List<StepPlan.Chunk> chunks) {
         while (!waiting.isEmpty() && running.size() < config.maxRunning() && !budget.exhausted()) {
             Request r = waiting.peekFirst();
-            if (r.numComputed == 0) {
-                r.numComputed = kv.acquirePrefix(r);
+            if (r.scheduling.numComputed() == 0) {
+                r.scheduling.computedUpTo(kv.acquirePrefix(r));
             }
             List<String> images = imagesToEncode.apply(r);
             StepPlan.Chunk chunk = nextChunk(r, budget, images);
             if (chunk == null || !kv.ensureCapacity(r, chunk.end(), chunk.traversed())) {
                 kv.releaseAll(r);   // arrival order: nobody overtakes it; it keeps nothing while it waits
-                r.numComputed = 0;
+                r.scheduling.computedUpTo(0);
                 break;
             }
             waiting.pollFirst();
-            r.state = RequestState.RUNNING;
+            r.scheduling.moveTo(RequestState.RUNNING);
             running.add(r);
             chunks.add(chunk);
             budget.take(chunk, false, images);
@@ -118,12 +119,12 @@ final class Scheduler {
 
     /** The next tokens of a request that fit the budget, or null if none do. */
     private StepPlan.Chunk nextChunk(Request r, StepBudget budget, List<String> images) {
-        int start = r.numComputed;
+        int start = r.scheduling.numComputed();
         int total = r.totalTokens();
         boolean prompt = start < r.promptLength();
-        boolean traversed = prompt && r.traversesPrompt();
+        boolean traversed = TraversalRule.traversesFrom(start, r.promptLength());
         int end = prompt ? r.promptLength() : total;
-        boolean decode = !prompt && r.state == RequestState.RUNNING;
+        boolean decode = !prompt && r.scheduling.state() == RequestState.RUNNING;
         int n = budget.fit(start, Math.min(end - start, config.prefillChunkTokens()), traversed, decode, images);
         if (n <= 0) {
             return null;
@@ -134,15 +135,27 @@ final class Scheduler {
     /** Takes every block back; the request waits at the front and recomputes what it had. */
     private void preempt(Request r) {
         kv.releaseAll(r);
-        r.numComputed = 0;
-        r.state = RequestState.PREEMPTED;
+        r.scheduling.computedUpTo(0);
+        r.scheduling.moveTo(RequestState.PREEMPTED);
         running.remove(r);
         waiting.addFirst(r);
     }
 
-    /** Removes a request that finished (or was cancelled) from wherever it is. */
-    void remove(Request r) {
+    /** The step ran the chunk: its tokens are computed, and a prompt just completed gives back its pass-2 blocks. */
+    void computed(StepPlan.Chunk c) {
+        Request r = c.request();
+        r.scheduling.computedUpTo(c.end());
+        kv.registerComputed(r);
+        if (!r.prefilling()) {
+            kv.releasePass2(r);
+        }
+    }
+
+    /** A request ended (finished, cancelled, failed or refused): out of the queues, every block given back. */
+    void finish(Request r) {
         running.remove(r);
         waiting.remove(r);
+        kv.releaseAll(r);
+        r.scheduling.moveTo(RequestState.FINISHED);
     }
 }

@@ -69,7 +69,7 @@ final class StepBudget {
      * @param images content hashes of the images the chunk would have encoded (not in the cache)
      */
     int fit(int start, int wanted, boolean traversed, boolean decode, List<String> images) {
-        int n = Math.min(wanted, traversed ? (maxTokens - tokens) / 2 : maxTokens - tokens);
+        int n = Math.min(wanted, TraversalRule.tokensFor(maxTokens - tokens, traversed));
         if (n <= 0 || decode || !latencyBound) {
             return Math.max(n, 0);
         }

@@ -8,7 +8,7 @@ import java.util.function.Predicate;
  * the loop is {@code plan -> model step -> update}.
  *
  * @param preempted  requests whose blocks were taken back while planning this step
- * @param tokenCost  budget used, at traversal cost (a prompt token counts 2)
+ * @param tokenCost  budget used, at traversal cost ({@link TraversalRule#tokenCost})
  * @param predictedNanos what the step cost model expected the step to take when it was planned
  */
 record StepPlan(List<Chunk> chunks, List<Request> preempted, int tokenCost, long predictedNanos) {
@@ -16,7 +16,7 @@ record StepPlan(List<Chunk> chunks, List<Request> preempted, int tokenCost, long
     /**
      * Tokens [start, start + numTokens) of a request.
      *
-     * @param traversed prompt tokens: both passes and the gate
+     * @param traversed prompt tokens: both passes and the gate ({@link TraversalRule})
      * @param samples   the chunk ends at the request's last token, so its logits give the next token
      */
     record Chunk(Request request, int start, int numTokens, boolean traversed, boolean samples) {
@@ -26,7 +26,7 @@ record StepPlan(List<Chunk> chunks, List<Request> preempted, int tokenCost, long
         }
 
         int cost() {
-            return traversed ? 2 * numTokens : numTokens;
+            return TraversalRule.tokenCost(numTokens, traversed);
         }
     }
 

@@ -18,7 +18,8 @@ record StepShape(int decodeRows, int traversedRows, long attentionKeys, int visi
     /** The rows of tokens [start, start + numTokens) of one sequence; a traversed chunk is attended twice. */
     static StepShape chunk(int start, int numTokens, boolean traversed) {
         long keys = (long) numTokens * start + (long) numTokens * (numTokens + 1) / 2;   // token p sees p + 1 keys
-        return traversed ? new StepShape(0, numTokens, 2 * keys, 0) : new StepShape(numTokens, 0, keys, 0);
+        long passKeys = TraversalRule.passes(traversed) * keys;
+        return traversed ? new StepShape(0, numTokens, passKeys, 0) : new StepShape(numTokens, 0, passKeys, 0);
     }
 
     static StepShape of(StepPlan.Chunk c) {

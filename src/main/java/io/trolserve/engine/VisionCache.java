@@ -52,8 +52,8 @@ final class VisionCache implements AutoCloseable {
         Map<String, Tensor> fresh = encode(new ArrayList<>(missing.values()));
         long took = missing.isEmpty() ? 0 : System.nanoTime() - started;
         for (Request r : requests) {
-            r.imageFeatures = gather(r, fresh);
-            r.visionNanos += r.input.images().stream().anyMatch(i -> missing.containsKey(i.contentHash())) ? took : 0;
+            r.imageFeatures(gather(r, fresh));
+            r.output.encodedImagesIn(r.input.images().stream().anyMatch(i -> missing.containsKey(i.contentHash())) ? took : 0);
         }
         fresh.forEach(this::put);
         return took;

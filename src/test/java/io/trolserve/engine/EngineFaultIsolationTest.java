@@ -50,7 +50,7 @@ class EngineFaultIsolationTest {
             attempts.incrementAndGet();
             for (StepPlan.Chunk c : plan.chunks()) {
                 Request r = c.request();
-                boolean fails = r.id().equals("req-2") || r.id().equals("req-5") && r.outputs.size() >= 2;
+                boolean fails = r.id().equals("req-2") || r.id().equals("req-5") && r.numOutputs() >= 2;
                 if (fails) {
                     failedWithOthers.addAndGet(plan.chunks().size() > 1 ? 1 : 0);
                     throw new IllegalStateException("injected fault for " + r.id());
