@@ -56,7 +56,7 @@ public final class EngineCore implements AutoCloseable {
         this.model = model;
         this.tokenizer = tokenizer;
         this.config = config;
-        this.pool = new PagedKvPool(model.config(), model.placement(), config.numKvBlocks(), config.kvBlockSize());
+        this.pool = new PagedKvPool(model.kvLayout(), config.numKvBlocks(), config.kvBlockSize());
         this.blocks = new BlockManager(config.numKvBlocks(), config.prefixCache());
         this.kv = new KvCacheManager(blocks, config.kvBlockSize(), config.prefixCache(), model.config().imageTokenId(),
                 model.imageTokensPerImage());

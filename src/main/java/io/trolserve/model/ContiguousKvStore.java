@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -21,12 +22,13 @@ public final class ContiguousKvStore implements KvStore, AutoCloseable {
     private final List<Tensor> values = new ArrayList<>();
     private boolean closed;
 
-    public ContiguousKvStore(TrolConfig config, Placement placement, int capacity) {
+    public ContiguousKvStore(KvLayout layout, int capacity) {
         this.capacity = capacity;
-        long[] shape = {capacity, config.numKvHeads(), config.headDim()};
+        long[] shape = layout.shape(capacity);
+        Placement placement = layout.placement();
         try (Device device = placement.device();
-             TensorOptions options = new TensorOptions(placement.scalarType()).device(new org.bytedeco.pytorch.DeviceOptional(device))) {
-            for (int i = 0; i < config.numLayers(); i++) {
+             TensorOptions options = new TensorOptions(placement.scalarType()).device(new DeviceOptional(device))) {
+            for (int i = 0; i < layout.numLayers(); i++) {
                 keys.add(torch.zeros(shape, options));
                 values.add(torch.zeros(shape, options));
             }

@@ -29,24 +29,20 @@ public final class PagedKvPool implements AutoCloseable {
     private final List<Tensor> values = new ArrayList<>();
     private boolean closed;
 
-    public PagedKvPool(TrolConfig config, Placement placement, int numBlocks, int blockSize) {
+    public PagedKvPool(KvLayout layout, int numBlocks, int blockSize) {
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
-        long[] shape = {(long) numBlocks * blockSize, config.numKvHeads(), config.headDim()};
+        long[] shape = layout.shape((long) numBlocks * blockSize);
+        Placement placement = layout.placement();
         try (Device device = placement.device();
              TensorOptions options = new TensorOptions(placement.scalarType()).device(new DeviceOptional(device))) {
-            for (int i = 0; i < config.numLayers(); i++) {
+            for (int i = 0; i < layout.numLayers(); i++) {
                 // uninitialised: a slot is always written before any step reads it, and untouched
                 // pages of a large pool then cost no time at start-up and no resident memory
                 keys.add(torch.empty(shape, options, new MemoryFormatOptional()));
                 values.add(torch.empty(shape, options, new MemoryFormatOptional()));
             }
         }
-    }
-
-    /** Bytes one block takes across all layers, keys and values: for sizing the pool from a budget. */
-    public static long bytesPerBlock(TrolConfig c, Placement placement, int blockSize) {
-        return 2L * c.numLayers() * blockSize * c.numKvHeads() * c.headDim() * placement.dtype().byteSize();
     }
 
     public int numBlocks() {

@@ -2,108 +2,80 @@ package io.trolserve.model;
 
 import java.nio.file.Path;
 
-import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
+import io.trolserve.text.PromptFormat;
+
 /**
- * A loaded TroL model (InternLM2 variant): vision tower, projector and traversed language model
- * over one set of weights. Stateless between calls: per-sequence state lives in {@link KvStore}s.
+ * A loaded TroL model, whatever its architecture: what the engine, the plain generator and the
+ * tools need of it. {@link InternLm2Trol} (TroL-1.8B and 7B) is one implementation; a variant with
+ * another language model or vision tower (TroL-3.8B: Phi-3 with InternViT) is another, behind the
+ * same calls, so the engine's batching, paging and prefix cache serve it unchanged.
  *
  * <p>Threading and memory: call every method from one thread (the engine's), inside an
  * {@code InferenceMode} guard and a {@code PointerScope} that the caller closes after each step;
- * returned tensors belong to that scope. The weights, rotary tables and normalisation constants
- * are owned here and freed by {@link #close()}.
+ * returned tensors belong to that scope. What the model owns is freed by {@link #close()}.
  */
-public final class TrolModel implements AutoCloseable {
+public interface TrolModel extends AutoCloseable {
 
-    private final TrolWeights weights;
-    private final RotaryEmbedding rope;
-    private final ImagePreprocessor preprocessor;
-    private final VisionTower vision;
-    private final LanguageModel language;
-
-    private TrolModel(TrolWeights weights) {
-        this.weights = weights;
-        this.rope = new RotaryEmbedding(weights.config(), weights.placement());
-        this.preprocessor = new ImagePreprocessor(weights.config().vision().imageSize(), weights.placement());
-        this.vision = new VisionTower(weights.vision(), weights.config().vision());
-        this.language = new LanguageModel(weights, rope);
+    /** Loads the checkpoint in {@code checkpointDir}, the variant its config.json names. */
+    static TrolModel load(Path checkpointDir, Placement placement) {
+        return InternLm2Trol.load(checkpointDir, placement);
     }
 
-    public static TrolModel load(Path checkpointDir, Placement placement) {
-        return new TrolModel(CheckpointLoader.load(checkpointDir, placement));
-    }
+    /** The language model's sizes and special token ids. */
+    TrolConfig config();
 
-    public TrolConfig config() {
-        return weights.config();
-    }
+    Placement placement();
 
-    public Placement placement() {
-        return weights.placement();
-    }
+    /** The chat format the model was trained with; prompts for it are written in this format. */
+    PromptFormat promptFormat();
 
-    /** Image tokens each image expands to: (image_size / patch_size)^2. */
-    public int imageTokensPerImage() {
-        return weights.config().vision().imageTokens();
-    }
+    /** The run of image tokens each {@code <image>} of a prompt expands to. */
+    int imageTokensPerImage();
 
     /**
      * @param rgb interleaved 8-bit RGB, row-major
-     * @return (G*G, H) projected features of one image
+     * @return (imageTokensPerImage, H) projected features of one image
      */
-    public Tensor encodeImage(int width, int height, byte[] rgb) {
-        return vision.encode(preprocessor.pixels(width, height, rgb)).squeeze(0);
-    }
+    Tensor encodeImage(int width, int height, byte[] rgb);
 
     /**
-     * @param pixels (N, 3, S, S) as produced by the preprocessor, for batched encoding
-     * @return (N, G*G, H)
+     * The vision input of one image, for batched encoding with {@link #encodePixels}.
+     *
+     * @return (1, 3, S, S) normalised pixels
      */
-    public Tensor encodePixels(Tensor pixels) {
-        return vision.encode(pixels);
-    }
+    Tensor preprocess(int width, int height, byte[] rgb);
 
-    /** (1, 3, S, S) normalised pixels of one image. */
-    public Tensor preprocess(int width, int height, byte[] rgb) {
-        return preprocessor.pixels(width, height, rgb);
-    }
+    /**
+     * @param pixels (N, 3, S, S) preprocessed images, concatenated
+     * @return (N, imageTokensPerImage, H) projected features
+     */
+    Tensor encodePixels(Tensor pixels);
 
-    /** @return (logitRows, V) float32 next-token logits of the requested rows */
-    public Tensor forward(ForwardBatch batch) {
-        try (Device device = weights.placement().device()) {
-            return language.forward(batch, device);
-        }
-    }
+    /**
+     * One step of the traversed language model over a flattened batch of sequences, reading and
+     * writing each sequence's K/V through its stores.
+     *
+     * @return (logitRows, V) float32 next-token logits of the requested rows
+     */
+    Tensor forward(ForwardBatch batch);
+
+    /** The shape of one position's K/V: what the engine's paged pool is made of. */
+    KvLayout kvLayout();
 
     /** A K/V buffer for one sequence of up to {@code capacity} positions; the caller closes it. */
-    public ContiguousKvStore newKvStore(int capacity) {
-        rope.checkLength(capacity);
-        return new ContiguousKvStore(weights.config(), weights.placement(), capacity);
-    }
+    ContiguousKvStore newKvStore(int capacity);
 
-    /** The loaded weights, for tests and tools that inspect or alter them. */
-    TrolWeights weights() {
-        return weights;
-    }
+    /** The most positions a sequence may have. */
+    int maxPositions();
 
     /** Bytes of the loaded weights (the part of a memory budget that the model itself takes). */
-    public long weightBytes() {
-        return weights.bytes();
-    }
+    long weightBytes();
 
-    /** Weight bytes one decode step reads (see {@link TrolWeights#decodeStepBytes()}). */
-    public long decodeStepBytes() {
-        return weights.decodeStepBytes();
-    }
-
-    public int maxPositions() {
-        return rope.maxPositions();
-    }
+    /** Weight bytes one decode step reads: the numerator of the bandwidth floor. */
+    long decodeStepBytes();
 
     @Override
-    public void close() {
-        preprocessor.close();
-        rope.close();
-        weights.close();
-    }
+    void close();
 }

@@ -6,7 +6,6 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.trolserve.engine.EngineConfig;
-import io.trolserve.model.PagedKvPool;
 import io.trolserve.model.TrolModel;
 
 /** {@code trol.engine.*}: how the engine batches; see {@link EngineConfig} for each field's meaning. */
@@ -65,7 +64,7 @@ public interface EngineSettings {
      * buys, but no more than max-running full-length sequences can use (both passes each).
      */
     default EngineConfig toConfig(TrolModel model) {
-        long perBlock = PagedKvPool.bytesPerBlock(model.config(), model.placement(), kvBlockSize());
+        long perBlock = model.kvLayout().bytesPerBlock(kvBlockSize());
         long useful = 2L * maxRunning() * ((model.maxPositions() + kvBlockSize() - 1) / kvBlockSize());
         int blocks = (int) Math.min(useful, EngineConfig.blocksForBudget(kvCacheBytes(), perBlock));
         Duration target = itlTarget().orElse(model.placement().isCuda() ? CUDA_ITL_TARGET : CPU_ITL_TARGET);

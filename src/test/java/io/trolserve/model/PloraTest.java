@@ -61,7 +61,7 @@ class PloraTest {
 
     /** First-token logits, optionally with every lora_B zeroed (the adapters switched off). */
     private static float[] firstLogits(Path dir, int[] prompt, List<DecodedImage> images, boolean zeroLora) {
-        try (TrolModel model = TrolModel.load(dir, Placement.cpuFloat32())) {
+        try (InternLm2Trol model = InternLm2Trol.load(dir, Placement.cpuFloat32())) {
             if (zeroLora) {
                 for (DecoderLayerWeights l : model.weights().layers()) {
                     for (PloraWeights p : List.of(l.wqkv(), l.wo(), l.w1(), l.w2(), l.w3())) {

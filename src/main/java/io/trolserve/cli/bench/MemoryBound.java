@@ -1,7 +1,6 @@
 package io.trolserve.cli.bench;
 
 import io.trolserve.engine.EngineConfig;
-import io.trolserve.model.PagedKvPool;
 import io.trolserve.model.TrolModel;
 
 /**
@@ -15,7 +14,7 @@ public record MemoryBound(long weightBytes, long kvPoolBytes, long visionCacheBy
 
     public static MemoryBound of(TrolModel model, EngineConfig config) {
         long pool = (long) config.numKvBlocks()
-                * PagedKvPool.bytesPerBlock(model.config(), model.placement(), config.kvBlockSize());
+                * model.kvLayout().bytesPerBlock(config.kvBlockSize());
         return new MemoryBound(model.weightBytes(), pool, config.visionCacheBytes(), OTHER_BYTES);
     }
 
