@@ -1,7 +1,6 @@
 package io.trolserve.cli.bench;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,19 +27,15 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import io.trolserve.engine.Engine;
+import io.trolserve.engine.EngineConfig;
 import io.trolserve.engine.RequestListener;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.TokenOutput;
 import io.trolserve.messaging.KafkaSettings;
 import io.trolserve.messaging.RequestPreparation;
-import io.trolserve.messaging.contract.RequestLimits;
-import io.trolserve.messaging.contract.RequestParser;
-import io.trolserve.model.Placement;
-import io.trolserve.model.TrolModel;
-import io.trolserve.text.TrolTokenizer;
-import io.trolserve.vision.DecodeLimits;
-import io.trolserve.vision.ImageFetcher;
+import io.trolserve.service.IntakePolicy;
+import io.trolserve.service.ModelChoice;
+import io.trolserve.service.ServingStack;
 
 /** The measurements of {@code bench kafka}. */
 final class KafkaBench {
@@ -89,25 +84,16 @@ final class KafkaBench {
     }
 
     /** The same requests, parsed and prepared the same way, handed straight to an engine in this JVM. */
-    static Latency engineAlone(Path model, Placement placement, List<byte[]> warmup, List<byte[]> workload, double rate)
+    static Latency engineAlone(ModelChoice model, List<byte[]> warmup, List<byte[]> workload, double rate)
             throws Exception {
-        try (TrolTokenizer tokenizer = TrolTokenizer.load(model); TrolModel trol = TrolModel.load(model, placement)) {
-            Engine engine = Engine.start(trol, tokenizer, io.trolserve.engine.EngineConfig.defaults(4096));
-            RequestParser parser = new RequestParser(RequestLimits.DEFAULTS);
-            RequestPreparation preparation = new RequestPreparation(tokenizer, trol.imageTokensPerImage(),
-                    new ImageFetcher(ImageFetcher.Policy.localTool(1 << 20)), DecodeLimits.standalone(1L << 26),
-                    trol.config().vision().imageSize());
-            try {
-                submitAll(engine, parser, preparation, warmup, rate);
-                return submitAll(engine, parser, preparation, workload, rate);
-            } finally {
-                engine.shutdown(Duration.ZERO);
-            }
+        try (ServingStack stack = ServingStack.start(model, m -> EngineConfig.defaults(4096),
+                IntakePolicy.localTool(1L << 26))) {
+            submitAll(stack, warmup, rate);
+            return submitAll(stack, workload, rate);
         }
     }
 
-    private static Latency submitAll(Engine engine, RequestParser parser, RequestPreparation preparation,
-                                     List<byte[]> workload, double rate) throws Exception {
+    private static Latency submitAll(ServingStack stack, List<byte[]> workload, double rate) throws Exception {
         Map<String, Long> sent = new ConcurrentHashMap<>();
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch done = new CountDownLatch(workload.size());
@@ -126,9 +112,10 @@ final class KafkaBench {
         for (int i = 0; i < workload.size(); i++) {
             pace(start, i, rate);
             long t = System.nanoTime();
-            RequestPreparation.Prepared p = (RequestPreparation.Prepared) preparation.prepare(parser.parse(workload.get(i), null));
+            RequestPreparation.Prepared p = (RequestPreparation.Prepared) stack.preparation()
+                    .prepare(stack.parser().parse(workload.get(i), null));
             sent.put(p.request().id(), t);
-            engine.submit(p.request(), listener);
+            stack.engine().submit(p.request(), listener);
         }
         done.await();
         return Latency.of(latencies, (System.nanoTime() - start) / 1e9);

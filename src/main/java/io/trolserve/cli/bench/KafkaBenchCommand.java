@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import io.trolserve.broker.EmbeddedKafkaBroker;
 import io.trolserve.messaging.KafkaSettings;
+import io.trolserve.service.ModelChoice;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,7 +39,8 @@ class KafkaBenchCommand extends BenchCommand.ModelBench implements Callable<Inte
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        Path model = dir();
+        ModelChoice choice = choice();
+        Path model = choice.dir();
         Path work = Files.createTempDirectory("trol-kafka-bench-");
         List<byte[]> workload = KafkaBench.workload(requests, "bench");
         List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx" + serviceHeap, "-Xms" + serviceHeap,
@@ -46,7 +48,7 @@ class KafkaBenchCommand extends BenchCommand.ModelBench implements Callable<Inte
         jvm.addAll(serviceOptions);
         out.printf("workload: %d short text-only questions, 8-token answers, %.1f arrivals/s, after %d warm-up requests;"
                 + " model %s%n", requests, rate, warmup, model);
-        KafkaBench.Latency alone = KafkaBench.engineAlone(model, placement(), KafkaBench.workload(warmup, "warmup-engine"),
+        KafkaBench.Latency alone = KafkaBench.engineAlone(choice, KafkaBench.workload(warmup, "warmup-engine"),
                 workload, rate);
         out.println("engine alone     " + alone);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), "127.0.0.1", 0)) {
