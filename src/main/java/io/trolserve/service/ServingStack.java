@@ -77,7 +77,7 @@ public final class ServingStack implements AutoCloseable {
         return engine;
     }
 
-    /** Lets running requests finish for up to {@code grace} (the engine cancels the rest), then frees the model; idempotent. */
+    /** Lets running requests finish for up to {@code grace} (the engine cancels the rest), then frees the model; once. */
     public synchronized void shutdown(Duration grace) {
         if (closed) {
             return;

@@ -191,7 +191,8 @@ class KubernetesManifestsTest {
         assertThat(max).as("replicas beyond the partitions of " + Topics.REQUESTS + " would idle")
                 .isLessThanOrEqualTo(topicsJob().get(Topics.REQUESTS));
         assertThat(meta.path("offsetResetPolicy").asText())
-                .isEqualTo(DeployFiles.applicationProperties().getProperty(DeployFiles.channelKey("incoming", Topics.REQUESTS, "auto.offset.reset")));
+                .isEqualTo(DeployFiles.applicationProperties()
+                        .getProperty(DeployFiles.channelKey("incoming", Topics.REQUESTS, "auto.offset.reset")));
 
         String auth = trigger.path("authenticationRef").path("name").asText();
         assertThat(DeployFiles.only(bundle, "TriggerAuthentication").name()).isEqualTo(auth);

@@ -62,8 +62,9 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
             EngineConfig config = engineSettings.toConfig(model);
             BenchWorkload workload = BenchWorkload.generate(tokenizer, model.imageTokensPerImage(),
                     model.config().vision().imageSize(), requests, rate, minTokens, maxTokens, seed);
-            out.printf("model %s on %s: hidden %d, %d layers, %d image tokens; engine %s%n", choice.dir(), choice.placement(),
-                    model.config().hiddenSize(), model.config().numLayers(), model.imageTokensPerImage(), config);
+            out.printf("model %s on %s: hidden %d, %d layers, %d image tokens; engine %s%n", choice.dir(),
+                    choice.placement(), model.config().hiddenSize(), model.config().numLayers(),
+                    model.imageTokensPerImage(), config);
             out.printf("workload: %d image-questions (own image each), outputs %d..%d tokens (%d in all), Poisson %.2f/s,"
                     + " seed %d; static batches of %d%n", requests, minTokens, maxTokens, workload.outputTokens(), rate,
                     seed, staticBatch);

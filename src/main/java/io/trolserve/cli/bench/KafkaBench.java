@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,6 +35,7 @@ import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.TokenOutput;
 import io.trolserve.messaging.RequestPreparation;
 import io.trolserve.messaging.Topics;
+import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.service.IntakePolicy;
 import io.trolserve.service.ModelChoice;
 import io.trolserve.service.ServingStack;
@@ -226,9 +229,9 @@ final class KafkaBench {
 
     /** Records of trol.requests not yet committed by the service's group. */
     private long lag(Admin admin) throws Exception {
-        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+        Map<TopicPartition, OffsetAndMetadata> committed =
                 admin.listConsumerGroupOffsets("trol-serve").partitionsToOffsetAndMetadata().get();
-        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < 4; p++) {
             latest.put(new TopicPartition(Topics.REQUESTS, p), OffsetSpec.latest());
         }
@@ -303,7 +306,7 @@ final class KafkaBench {
                 while (running.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                         long at = System.nanoTime();
-                        Double e2e = answers ? io.trolserve.messaging.contract.ContractJson.readAnswer(r.value()).timings().e2eMs() : null;
+                        Double e2e = answers ? ContractJson.readAnswer(r.value()).timings().e2eMs() : null;
                         onAnswer.accept(new String(r.key(), StandardCharsets.UTF_8), at, e2e == null ? 0 : e2e);
                     }
                     if (assigned.getCount() > 0 && !consumer.assignment().isEmpty()) {

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,7 +31,7 @@ class KafkaBenchCommand extends BenchCommand.ModelBench implements Callable<Inte
     @Option(names = "--flood", defaultValue = "20000", description = "Requests produced at once; 0 skips the flood") int flood;
     @Option(names = "--service-heap", defaultValue = "512m") String serviceHeap;
     @Option(names = "--service-option", description = "Extra JVM option for the service (repeatable)")
-    List<String> serviceOptions = new java.util.ArrayList<>();
+    List<String> serviceOptions = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -39,7 +40,7 @@ class KafkaBenchCommand extends BenchCommand.ModelBench implements Callable<Inte
         Path model = choice.dir();
         Path work = Files.createTempDirectory("trol-kafka-bench-");
         List<byte[]> workload = KafkaBench.workload(requests, "bench");
-        List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx" + serviceHeap, "-Xms" + serviceHeap,
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + serviceHeap, "-Xms" + serviceHeap,
                 "-Dtrol.blas-threads=" + settings.blasThreads()));
         jvm.addAll(serviceOptions);
         out.printf("workload: %d short text-only questions, 8-token answers, %.1f arrivals/s, after %d warm-up requests;"

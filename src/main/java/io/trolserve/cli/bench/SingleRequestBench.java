@@ -58,8 +58,8 @@ final class SingleRequestBench {
                 decode[i] = (r.tokenIds().length - 1) / (decodeNanos / 1e9);
             }
             out.printf("model %s on %s: %d layers, hidden %d, %d prompt tokens (%d image, prefill chunk %s), %d new"
-                            + " tokens, %d runs after %d warm-up%n", choice.dir(), choice.placement(), model.config().numLayers(),
-                    model.config().hiddenSize(), prompt.length, model.imageTokensPerImage(),
+                            + " tokens, %d runs after %d warm-up%n", choice.dir(), choice.placement(),
+                    model.config().numLayers(), model.config().hiddenSize(), prompt.length, model.imageTokensPerImage(),
                     o.prefillChunk() > 0 ? o.prefillChunk() : "whole", o.newTokens(), o.runs(), o.warmup());
             out.printf("load s                     %10.1f%n", loadSeconds);
             out.printf("vision encode ms (median)  %10.1f%n", median(vision));
