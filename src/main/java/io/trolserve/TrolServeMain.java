@@ -7,7 +7,6 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.trolserve.cli.CliErrors;
-import io.trolserve.cli.TrolCommand;
 import jakarta.inject.Inject;
 import picocli.CommandLine;
 

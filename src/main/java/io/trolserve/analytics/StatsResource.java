@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
-import io.trolserve.service.ServiceRuntime;
+import io.trolserve.messaging.ServingPort;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -47,8 +47,9 @@ public class StatsResource {
     @Inject
     AnalyticsSettings settings;
 
+    /** Only for the name of the model this instance serves (null until it is loaded). */
     @Inject
-    ServiceRuntime runtime;
+    ServingPort serving;
 
     @Inject
     StatsRouter router;
@@ -77,7 +78,7 @@ public class StatsResource {
         if (minutes < 1 || minutes > MAX_MINUTES) {
             return error(Response.Status.BAD_REQUEST, "bad-minutes", "minutes must be 1.." + MAX_MINUTES + ", not " + minutes);
         }
-        String name = model == null || model.isBlank() ? runtime.modelName() : model;
+        String name = model == null || model.isBlank() ? serving.modelName() : model;
         if (name == null) {
             return notReady("the model is not loaded yet");
         }

@@ -11,6 +11,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.smallrye.common.annotation.NonBlocking;
+import io.trolserve.messaging.Topics;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.TrolAnswer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,7 +60,7 @@ public class AnswerWaiters {
 
     // cheap in-memory work: run it on the connector's thread, not the worker pool, which shuts
     // down before the consumers stop (RejectedExecutionException on every late record otherwise)
-    @Incoming("answers-in")
+    @Incoming(Topics.REST_ANSWERS)
     @NonBlocking
     public void onAnswer(byte[] value) {
         TrolAnswer answer;

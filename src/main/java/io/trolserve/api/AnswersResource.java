@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.trolserve.messaging.Topics;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.InvalidRequestException;
 import io.trolserve.messaging.contract.TokenEvent;
@@ -68,7 +69,7 @@ public class AnswersResource {
     TokenFeed tokens;
 
     @Inject
-    @Channel("trol-requests-out")
+    @Channel(Topics.REST_REQUESTS)
     Emitter<byte[]> requests;
 
     @Inject

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import io.trolserve.messaging.Topics;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.TokenEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,7 +31,7 @@ public class TokenFeed {
 
     // cheap in-memory work: run it on the connector's thread, not the worker pool, which shuts
     // down before the consumers stop (RejectedExecutionException on every late record otherwise)
-    @Incoming("tokens-in")
+    @Incoming(Topics.REST_TOKENS)
     @NonBlocking
     public void onToken(byte[] value) {
         TokenEvent token;

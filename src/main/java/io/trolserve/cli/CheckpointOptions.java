@@ -2,9 +2,7 @@ package io.trolserve.cli;
 
 import java.nio.file.Path;
 
-import io.trolserve.model.Libtorch;
-import io.trolserve.model.Placement;
-import io.trolserve.service.CheckpointLocation;
+import io.trolserve.service.ModelChoice;
 import io.trolserve.service.ModelSettings;
 import picocli.CommandLine.Option;
 
@@ -20,15 +18,8 @@ public class CheckpointOptions {
     @Option(names = "--dtype", description = "auto, float32, bfloat16, float16 (default: trol.dtype)")
     String dtype;
 
-    public Path dir(ModelSettings settings) {
-        return CheckpointLocation.resolve(model, settings);
-    }
-
-    /** Device and dtype; also applies trol.blas-threads, which belongs to the same choice of where to run. */
-    public Placement placement(ModelSettings settings) {
-        Placement placement = Placement.resolve(device != null ? device : settings.device(),
-                dtype != null ? dtype : settings.dtype());
-        Libtorch.setBlasThreads(settings.blasThreads());
-        return placement;
+    /** The checkpoint, device and dtype these options and the settings choose. */
+    public ModelChoice choice(ModelSettings settings) {
+        return ModelChoice.of(settings, model, device, dtype);
     }
 }

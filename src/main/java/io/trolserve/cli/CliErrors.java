@@ -1,6 +1,7 @@
 package io.trolserve.cli;
 
 import io.trolserve.model.checkpoint.CheckpointException;
+import io.trolserve.text.TokenizerException;
 import io.trolserve.vision.ImageDecodeException;
 import picocli.CommandLine;
 
@@ -13,8 +14,8 @@ public final class CliErrors {
     }
 
     public static int handle(Exception ex, CommandLine commandLine, CommandLine.ParseResult parseResult) throws Exception {
-        if (ex instanceof CheckpointException || ex instanceof IllegalArgumentException
-                || ex instanceof ImageDecodeException) {
+        if (ex instanceof CheckpointException || ex instanceof TokenizerException
+                || ex instanceof IllegalArgumentException || ex instanceof ImageDecodeException) {
             commandLine.getErr().println("error: " + ex.getMessage());
             return BAD_INPUT;
         }

@@ -19,12 +19,14 @@ import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.messaging.contract.WireFinishReason;
 import io.trolserve.model.ConfigKeys;
-import io.trolserve.model.Placement;
 import io.trolserve.model.TrolConfig;
 import io.trolserve.model.TrolModel;
-import io.trolserve.service.CheckpointLocation;
 import io.trolserve.service.EngineSettings;
+import io.trolserve.service.IntakePolicy;
+import io.trolserve.service.LoadedCheckpoint;
+import io.trolserve.service.ModelChoice;
 import io.trolserve.service.ModelSettings;
+import io.trolserve.service.ServingStack;
 import io.trolserve.text.AnswerText;
 import io.trolserve.text.PromptTemplate;
 import io.trolserve.text.TrolTokenizer;
@@ -96,13 +98,12 @@ public class GenerateCommand implements Callable<Integer> {
             return runRequestsFile();
         }
         SamplingParams params = new SamplingParams(maxNewTokens, temperature, topP, topK, seed, stop);
-        Path dir = checkpoint.dir(settings);
-        Placement placement = checkpoint.placement(settings);
+        ModelChoice choice = checkpoint.choice(settings);
         List<DecodedImage> images = image == null ? List.of()
-                : List.of(readImage(image, TrolConfig.read(dir.resolve(ConfigKeys.FILE)).vision().imageSize()));
-        try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
-             TrolModel trol = TrolModel.load(dir, placement)) {
-            tokenizer.checkFits(trol.config().vocabSize(), trol.config().eosTokenId());
+                : List.of(readImage(image, TrolConfig.read(choice.dir().resolve(ConfigKeys.FILE)).vision().imageSize()));
+        try (LoadedCheckpoint loaded = LoadedCheckpoint.load(choice)) {
+            TrolTokenizer tokenizer = loaded.tokenizer();
+            TrolModel trol = loaded.model();
             PromptTemplate.Prompt prompt = PromptTemplate.encode(tokenizer, question, !images.isEmpty(),
                     trol.imageTokensPerImage());
             RequestOutput result = new PlainGenerator(trol, tokenizer, prefillChunk)
@@ -116,17 +117,16 @@ public class GenerateCommand implements Callable<Integer> {
         if (!Files.isRegularFile(requests)) {
             throw new IllegalArgumentException("requests file not found: " + requests);
         }
-        Path dir = checkpoint.dir(settings);
-        try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
-             TrolModel trol = TrolModel.load(dir, checkpoint.placement(settings))) {
-            tokenizer.checkFits(trol.config().vocabSize(), trol.config().eosTokenId());
-            EngineConfig config = engineSettings.toConfig(trol);
-            if (prefillChunk > 0) {
-                config = config.withPrefill(prefillChunk, config.maxBatchTokens());
-            }
-            new RequestsFileRun(trol, tokenizer, CheckpointLocation.modelName(dir), System.out).run(requests, config, MAX_PIXELS);
+        ModelChoice choice = checkpoint.choice(settings);
+        try (ServingStack stack = ServingStack.start(choice, this::engineConfig, IntakePolicy.localTool(MAX_PIXELS))) {
+            new RequestsFileRun(stack, choice.modelName(), System.out).run(requests);
         }
         return 0;
+    }
+
+    private EngineConfig engineConfig(TrolModel model) {
+        EngineConfig config = engineSettings.toConfig(model);
+        return prefillChunk > 0 ? config.withPrefill(prefillChunk, config.maxBatchTokens()) : config;
     }
 
     private static Map<String, Object> output(TrolTokenizer tokenizer, RequestOutput r, SamplingParams params) {

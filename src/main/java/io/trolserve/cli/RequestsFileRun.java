@@ -6,11 +6,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
-import io.trolserve.engine.Engine;
-import io.trolserve.engine.EngineConfig;
 import io.trolserve.engine.RequestListener;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.TokenOutput;
@@ -18,13 +15,8 @@ import io.trolserve.messaging.Answers;
 import io.trolserve.messaging.RequestPreparation;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.InvalidRequestException;
-import io.trolserve.messaging.contract.RequestLimits;
-import io.trolserve.messaging.contract.RequestParser;
 import io.trolserve.messaging.contract.TrolAnswer;
-import io.trolserve.model.TrolModel;
-import io.trolserve.text.TrolTokenizer;
-import io.trolserve.vision.DecodeLimits;
-import io.trolserve.vision.ImageFetcher;
+import io.trolserve.service.ServingStack;
 
 /**
  * {@code generate --requests FILE.jsonl}: every line a {@code trol.requests} record, all of them
@@ -33,24 +25,18 @@ import io.trolserve.vision.ImageFetcher;
  */
 final class RequestsFileRun {
 
-    private final TrolModel model;
-    private final TrolTokenizer tokenizer;
+    private final ServingStack stack;
     private final String modelName;
     private final PrintStream out;
 
-    RequestsFileRun(TrolModel model, TrolTokenizer tokenizer, String modelName, PrintStream out) {
-        this.model = model;
-        this.tokenizer = tokenizer;
+    RequestsFileRun(ServingStack stack, String modelName, PrintStream out) {
+        this.stack = stack;
         this.modelName = modelName;
         this.out = out;
     }
 
     /** @return the number of answers printed */
-    int run(Path file, EngineConfig config, long maxPixels) throws IOException {
-        RequestParser parser = new RequestParser(RequestLimits.DEFAULTS);
-        RequestPreparation preparation = new RequestPreparation(tokenizer, model.imageTokensPerImage(),
-                new ImageFetcher(ImageFetcher.Policy.localTool(RequestLimits.DEFAULTS.maxInlineImageBytes())),
-                DecodeLimits.standalone(maxPixels), model.config().vision().imageSize());
+    int run(Path file) throws IOException {
         long lines;
         try (var stream = Files.lines(file, StandardCharsets.UTF_8)) {
             lines = stream.filter(l -> !l.isBlank()).count();
@@ -67,7 +53,6 @@ final class RequestsFileRun {
                 finished.countDown();
             }
         };
-        Engine engine = Engine.start(model, tokenizer, config);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             int lineNumber = 0;
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
@@ -77,10 +62,10 @@ final class RequestsFileRun {
                 }
                 String fallbackId = "line-" + lineNumber;
                 try {
-                    RequestPreparation.Outcome outcome = preparation.prepare(
-                            parser.parse(line.getBytes(StandardCharsets.UTF_8), fallbackId));
+                    RequestPreparation.Outcome outcome = stack.preparation().prepare(
+                            stack.parser().parse(line.getBytes(StandardCharsets.UTF_8), fallbackId));
                     if (outcome instanceof RequestPreparation.Prepared p) {
-                        engine.submit(p.request(), printer);
+                        stack.engine().submit(p.request(), printer);
                     } else if (outcome instanceof RequestPreparation.Rejected r) {
                         print(Answers.rejected(r.id(), modelName, r.code(), r.message()));
                         finished.countDown();
@@ -93,8 +78,6 @@ final class RequestsFileRun {
             finished.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            engine.shutdown(Duration.ZERO);
         }
         return (int) lines;
     }

@@ -28,17 +28,17 @@ import jakarta.inject.Inject;
 public class AnswerPublisher implements RecordOutlet {
 
     @Inject
-    @Channel("trol-tokens")
+    @Channel(Topics.TOKENS)
     @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
     Emitter<byte[]> tokens;
 
     @Inject
-    @Channel("trol-answers")
+    @Channel(Topics.ANSWERS)
     @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
     Emitter<byte[]> answers;
 
     @Inject
-    @Channel("trol-requests-dlq")
+    @Channel(Topics.REQUESTS_DLQ)
     @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
     Emitter<byte[]> deadLetters;
 

@@ -53,9 +53,6 @@ public class AnsweredIdsScan implements KafkaConsumerRebalanceListener {
     @Inject
     MessagingSettings settings;
 
-    @Inject
-    KafkaSettings kafka;
-
     private AnsweredIds answered;
 
     @PostConstruct
@@ -86,7 +83,7 @@ public class AnsweredIdsScan implements KafkaConsumerRebalanceListener {
                     Instant.ofEpochMilli(from), (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeException e) {
             LOG.warnf("could not read %s back on assignment (%s); requests answered just before may be answered again",
-                    kafka.topics().answers(), e.toString());
+                    Topics.ANSWERS, e.toString());
         }
     }
 
@@ -126,7 +123,7 @@ public class AnsweredIdsScan implements KafkaConsumerRebalanceListener {
     /** The keys of the answers written at or after {@code fromMillis}, up to the end as of now. */
     private List<String> answeredSince(KafkaConsumer<byte[], byte[]> reader, long fromMillis, Instant deadline) {
         List<TopicPartition> answerPartitions = new ArrayList<>();
-        for (PartitionInfo p : reader.partitionsFor(kafka.topics().answers(), remaining(deadline))) {
+        for (PartitionInfo p : reader.partitionsFor(Topics.ANSWERS, remaining(deadline))) {
             answerPartitions.add(new TopicPartition(p.topic(), p.partition()));
         }
         Map<TopicPartition, Long> ends = reader.endOffsets(answerPartitions, remaining(deadline));
@@ -153,7 +150,7 @@ public class AnsweredIdsScan implements KafkaConsumerRebalanceListener {
         }
         if (!open.isEmpty()) {
             LOG.warnf("the scan of %s stopped at its bounds (%d ids); older answers may be answered again",
-                    kafka.topics().answers(), ids.size());
+                    Topics.ANSWERS, ids.size());
         }
         return ids;
     }

@@ -24,7 +24,7 @@ public class RequestConsumer {
     @Inject
     RequestIntake intake;
 
-    @Incoming("trol-requests")
+    @Incoming(Topics.REQUESTS)
     @Blocking(value = "trol-intake", ordered = false)
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public CompletionStage<Void> consume(Message<byte[]> message) {

@@ -25,7 +25,7 @@ public interface ServingPort {
      */
     void submit(EngineRequest request, RequestListener listener);
 
-    /** The model name answers carry. */
+    /** The model name answers carry, null until the model is loaded; analytics' /v1/stats defaults to it. */
     String modelName();
 
     /**

@@ -13,6 +13,7 @@ import io.smallrye.reactive.messaging.PausableChannel;
 import io.trolserve.broker.EmbeddedKafkaBroker;
 import io.trolserve.messaging.KafkaSettings;
 import io.trolserve.messaging.MessagingSettings;
+import io.trolserve.messaging.Topics;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,7 +32,6 @@ import jakarta.interceptor.Interceptor;
 public class ServiceLifecycle {
 
     private static final Logger LOG = Logger.getLogger(ServiceLifecycle.class);
-    static final String REQUESTS_CHANNEL = "trol-requests";
 
     @Inject
     ServiceRuntime runtime;
@@ -61,19 +61,18 @@ public class ServiceLifecycle {
 
     public void start() {
         runtime.start();
-        PausableChannel intake = channels.getPausable(REQUESTS_CHANNEL);
+        PausableChannel intake = channels.getPausable(Topics.REQUESTS);
         if (intake != null) {
             intake.resume();
         }
-        LOG.info("trol-serve is consuming " + kafka.topics().requests());
+        LOG.info("trol-serve is consuming " + Topics.REQUESTS);
     }
 
     private void startEmbeddedBroker() {
         KafkaSettings.Embedded e = kafka.embedded();
         broker = EmbeddedKafkaBroker.start(e.dataDir(), "127.0.0.1", e.port());
-        KafkaSettings.Topics t = kafka.topics();
-        broker.createTopics(Map.of(t.requests(), e.partitions(), t.answers(), e.partitions(), t.tokens(), e.partitions(),
-                t.requestsDlq(), e.partitions(), t.latencyStats(), 1, t.sloAlerts(), 1));
+        broker.createTopics(Map.of(Topics.REQUESTS, e.partitions(), Topics.ANSWERS, e.partitions(), Topics.TOKENS,
+                e.partitions(), Topics.REQUESTS_DLQ, e.partitions(), Topics.LATENCY_STATS, 1, Topics.SLO_ALERTS, 1));
         LOG.infof("no kafka.bootstrap.servers configured: started an embedded Kafka broker at %s (data in %s)",
                 broker.bootstrapServers(), e.dataDir());
     }
@@ -82,7 +81,7 @@ public class ServiceLifecycle {
         if (!runtime.ready()) {
             return;
         }
-        PausableChannel intake = channels.getPausable(REQUESTS_CHANNEL);
+        PausableChannel intake = channels.getPausable(Topics.REQUESTS);
         if (intake != null) {
             intake.pause();
         }

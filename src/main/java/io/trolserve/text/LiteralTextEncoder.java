@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.trolserve.model.checkpoint.CheckpointException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +80,7 @@ final class LiteralTextEncoder implements AutoCloseable {
         } catch (EngineException e) {
             throw NativeTokenizers.notLoaded(e);
         } catch (IOException | RuntimeException e) {
-            throw CheckpointException.inFile(file, "cannot build its copy without control tokens, which"
+            throw TokenizerException.inFile(file, "cannot build its copy without control tokens, which"
                     + " questions are encoded with: " + e.getMessage(), e);
         }
     }

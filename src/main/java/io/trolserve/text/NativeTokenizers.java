@@ -2,7 +2,6 @@ package io.trolserve.text;
 
 import ai.djl.engine.EngineException;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import io.trolserve.model.checkpoint.CheckpointException;
 import java.nio.file.Path;
 
 /**
@@ -48,7 +47,7 @@ final class NativeTokenizers {
         String padding = tokenizer.getPadding();
         if (!"DO_NOT_TRUNCATE".equals(truncation) || !"DO_NOT_PAD".equals(padding)) {
             tokenizer.close();
-            throw CheckpointException.inFile(file, "the tokenizer still truncates or pads ("
+            throw TokenizerException.inFile(file, "the tokenizer still truncates or pads ("
                     + truncation + ", " + padding + ") after both were turned off");
         }
     }

@@ -2,7 +2,6 @@ package io.trolserve.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trolserve.model.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -21,7 +20,7 @@ record TokenizerVocab(Map<String, Integer> ids, Map<String, Integer> added, int 
         try {
             return JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw CheckpointException.inFile(file, "not valid JSON: " + e.getMessage(), e);
+            throw TokenizerException.inFile(file, "not valid JSON: " + e.getMessage(), e);
         }
     }
 
@@ -37,7 +36,7 @@ record TokenizerVocab(Map<String, Integer> ids, Map<String, Integer> added, int 
                 ids.put(vocab.get(id).path(0).asText(), id);
             }
         } else {
-            throw CheckpointException.inFile(file, "has no model.vocab");
+            throw TokenizerException.inFile(file, "has no model.vocab");
         }
         Map<String, Integer> added = new HashMap<>();
         for (JsonNode token : root.path("added_tokens")) {

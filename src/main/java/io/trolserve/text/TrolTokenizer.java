@@ -3,7 +3,6 @@ package io.trolserve.text;
 import ai.djl.engine.EngineException;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.trolserve.model.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +74,7 @@ public final class TrolTokenizer implements AutoCloseable {
         } catch (EngineException e) {
             throw NativeTokenizers.notLoaded(e);
         } catch (IOException | RuntimeException e) { // the Rust parser's error, as a message
-            throw CheckpointException.inFile(
+            throw TokenizerException.inFile(
                     file, "not a valid Hugging Face tokenizer.json: " + e.getMessage(), e);
         }
         NativeTokenizers.checkPlainEncoding(tokenizer, file);
@@ -87,9 +86,9 @@ public final class TrolTokenizer implements AutoCloseable {
         }
     }
 
-    private static CheckpointException missing(Path dir, Path file) {
+    private static TokenizerException missing(Path dir, Path file) {
         if (Files.isRegularFile(dir.resolve("tokenizer.model"))) {
-            return CheckpointException.inFile(file, "missing; the checkpoint has only a"
+            return TokenizerException.inFile(file, "missing; the checkpoint has only a"
                     + " sentencepiece tokenizer.model, and trol-serve reads tokenizer.json."
                     + " Produce it once, on a machine with Python and transformers: python -c"
                     + " \"from transformers import AutoTokenizer;"
@@ -98,7 +97,7 @@ public final class TrolTokenizer implements AutoCloseable {
                     + " It takes a fast tokenizer class (InternLM2TokenizerFast); a slow one writes"
                     + " no tokenizer.json. " + IMAGE + " must keep its id, vocab_size.");
         }
-        return CheckpointException.inFile(
+        return TokenizerException.inFile(
                 file, "missing: a TroL checkpoint needs the Hugging Face tokenizer.json");
     }
 
@@ -169,15 +168,15 @@ public final class TrolTokenizer implements AutoCloseable {
      */
     public void checkFits(int vocabSize, int configEosTokenId) {
         if (imageTokenId() != vocabSize) {
-            throw CheckpointException.inFile(file, IMAGE + " has id " + imageTokenId() + " but config.json's vocab_size is "
+            throw TokenizerException.inFile(file, IMAGE + " has id " + imageTokenId() + " but config.json's vocab_size is "
                     + vocabSize + "; the tokenizer and the weights do not belong together");
         }
         if (size > vocabSize + 1) {
-            throw CheckpointException.inFile(file, "holds " + size + " ids, more than the " + (vocabSize + 1)
+            throw TokenizerException.inFile(file, "holds " + size + " ids, more than the " + (vocabSize + 1)
                     + " embedding rows of the weights");
         }
         if (eosTokenId() != configEosTokenId) {
-            throw CheckpointException.inFile(file, EOS + " has id " + eosTokenId() + " but config.json says eos_token_id "
+            throw TokenizerException.inFile(file, EOS + " has id " + eosTokenId() + " but config.json says eos_token_id "
                     + configEosTokenId);
         }
     }
@@ -191,7 +190,7 @@ public final class TrolTokenizer implements AutoCloseable {
     }
 
     private int required(String token) {
-        return tokenId(token).orElseThrow(() -> CheckpointException.inFile(file,
+        return tokenId(token).orElseThrow(() -> TokenizerException.inFile(file,
                 "has no token " + token + ", which the TroL prompt needs"));
     }
 

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.trolserve.messaging.Topics;
+
 /**
  * docker-compose.yml agrees with the service and with deploy/: the topics the service uses are
  * created with the partitions the Kubernetes bundle assumes, each variant reaches the broker, finds
@@ -28,10 +30,10 @@ class ComposeFileTest {
     @Test
     void everyTopicTheServiceUsesIsCreatedWithTheBundlesPartitions() {
         Map<String, Integer> created = createdTopics();
-        assertThat(DeployFiles.serviceTopics()).contains("trol.requests", "trol.answers", "trol.tokens", "trol.requests.dlq",
-                "trol.latency-stats", "trol.slo-alerts");
+        assertThat(DeployFiles.serviceTopics()).contains(Topics.REQUESTS, Topics.ANSWERS, Topics.TOKENS, Topics.REQUESTS_DLQ,
+                Topics.LATENCY_STATS, Topics.SLO_ALERTS);
         assertThat(created).containsOnlyKeys(DeployFiles.serviceTopics().toArray(String[]::new));
-        assertThat(created.get(DeployFiles.requestsTopic())).as("partitions bound the instances that share the work")
+        assertThat(created.get(Topics.REQUESTS)).as("partitions bound the instances that share the work")
                 .isGreaterThanOrEqualTo(2);
 
         JsonNode job = DeployFiles.only(DeployFiles.manifests(), "Job").tree();
@@ -43,7 +45,7 @@ class ComposeFileTest {
         JsonNode env = services.path("kafka").path("environment");
         assertThat(env.path("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText()).isEqualTo("false");
         long producerMax = Long.parseLong(DeployFiles.applicationProperties()
-                .getProperty("mp.messaging.outgoing.trol-requests-out.max.request.size"));
+                .getProperty(DeployFiles.channelKey("outgoing", Topics.REST_REQUESTS, "max.request.size")));
         assertThat(env.path("KAFKA_MESSAGE_MAX_BYTES").asLong()).isGreaterThanOrEqualTo(producerMax);
         assertThat(env.path("KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
     }

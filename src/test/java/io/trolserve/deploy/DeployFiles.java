@@ -21,8 +21,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.WithDefault;
-import io.trolserve.messaging.KafkaSettings;
 import io.trolserve.messaging.MessagingSettings;
+import io.trolserve.messaging.Topics;
 
 /** The deployment files of the repository and the service facts they must agree with. */
 final class DeployFiles {
@@ -152,18 +152,13 @@ final class DeployFiles {
     }
 
     /**
-     * Every topic the service uses by default: the channels' (application.properties) and the
-     * defaults of trol.kafka.topics.* (KafkaSettings), which name the analytics' output topics too.
+     * Every topic the service uses: {@link Topics#ALL} (channels are named after their topics, and
+     * the analytics' output topics are there too), and any topic application.properties names (the
+     * REST channels', the dead-letter queue's).
      */
     static List<String> serviceTopics() {
         Properties p = applicationProperties();
-        List<String> topics = new ArrayList<>();
-        for (java.lang.reflect.Method m : KafkaSettings.Topics.class.getMethods()) {
-            WithDefault d = m.getAnnotation(WithDefault.class);
-            if (d != null && !topics.contains(d.value())) {
-                topics.add(d.value());
-            }
-        }
+        List<String> topics = new ArrayList<>(Topics.ALL);
         for (String name : p.stringPropertyNames()) {
             if (name.startsWith("mp.messaging.") && (name.endsWith(".topic"))) {
                 String topic = defaultValue(p.getProperty(name));
@@ -197,11 +192,13 @@ final class DeployFiles {
 
     /** The consumer group of the requests channel. */
     static String requestsGroup() {
-        return applicationProperties().getProperty("mp.messaging.incoming.trol-requests.group.id");
+        return applicationProperties().getProperty(channelKey("incoming", Topics.REQUESTS, "group.id"));
     }
 
-    static String requestsTopic() {
-        return defaultValue(applicationProperties().getProperty("mp.messaging.incoming.trol-requests.topic"));
+    /** A channel's property in application.properties: its name quoted when it has dots, as SmallRye reads it. */
+    static String channelKey(String direction, String channel, String attribute) {
+        String name = channel.contains(".") ? "\"" + channel + "\"" : channel;
+        return "mp.messaging." + direction + "." + name + "." + attribute;
     }
 
     /** trol.messaging.shutdown-grace when nothing sets it: the code's own default. */

@@ -17,6 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.trolserve.messaging.Topics;
+
 /**
  * deploy/kubernetes, offline: every manifest passes its schema (KubernetesSchemas), a manifest
  * with one defect does not, and the bundle agrees with itself and with the service (grace period,
@@ -184,12 +186,13 @@ class KubernetesManifestsTest {
         assertThat(trigger.path("type").asText()).isEqualTo("kafka");
         JsonNode meta = trigger.path("metadata");
         assertThat(meta.path("consumerGroup").asText()).isEqualTo(DeployFiles.requestsGroup());
-        assertThat(meta.path("topic").asText()).isEqualTo(DeployFiles.requestsTopic());
+        assertThat(meta.path("topic").asText()).isEqualTo(Topics.REQUESTS);
         assertThat(config().has(meta.path("bootstrapServersFromEnv").asText())).as("bootstrap servers from the ConfigMap").isTrue();
-        assertThat(max).as("replicas beyond the partitions of " + DeployFiles.requestsTopic() + " would idle")
-                .isLessThanOrEqualTo(topicsJob().get(DeployFiles.requestsTopic()));
+        assertThat(max).as("replicas beyond the partitions of " + Topics.REQUESTS + " would idle")
+                .isLessThanOrEqualTo(topicsJob().get(Topics.REQUESTS));
         assertThat(meta.path("offsetResetPolicy").asText())
-                .isEqualTo(DeployFiles.applicationProperties().getProperty("mp.messaging.incoming.trol-requests.auto.offset.reset"));
+                .isEqualTo(DeployFiles.applicationProperties()
+                        .getProperty(DeployFiles.channelKey("incoming", Topics.REQUESTS, "auto.offset.reset")));
 
         String auth = trigger.path("authenticationRef").path("name").asText();
         assertThat(DeployFiles.only(bundle, "TriggerAuthentication").name()).isEqualTo(auth);

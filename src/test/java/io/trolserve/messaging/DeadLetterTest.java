@@ -52,7 +52,7 @@ class DeadLetterTest {
     }
 
     private static IncomingRecord record(int keyBytes, int valueBytes, int headerBytes) {
-        return new IncomingRecord("trol.requests", 1, 42, new byte[keyBytes], new byte[valueBytes],
+        return new IncomingRecord(Topics.REQUESTS, 1, 42, new byte[keyBytes], new byte[valueBytes],
                 List.of(new RecordHeader("h", new byte[headerBytes])));
     }
 

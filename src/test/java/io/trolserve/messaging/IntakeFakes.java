@@ -184,7 +184,7 @@ final class IntakeFakes {
     }
 
     static IncomingRecord record(long offset, String key, String value, List<Header> headers) {
-        return new IncomingRecord("trol.requests", 0, offset, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+        return new IncomingRecord(Topics.REQUESTS, 0, offset, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8), headers);
     }
 

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.trolserve.messaging.Topics;
+
 /**
  * The latency analytics against a real broker: while requests keep arriving, the service's Kafka
  * Streams topology writes trol.latency-stats and {@code /v1/stats} lists windows whose figures hang
@@ -80,7 +82,7 @@ class AnalyticsIT {
         assertThat(fixture.get("/v1/stats?window=7s").statusCode()).isEqualTo(400);
         assertThat(fixture.get("/v1/stats?minutes=0").statusCode()).isEqualTo(400);
 
-        List<ConsumerRecord<byte[], byte[]>> stats = fixture.kafka.readUntil("trol.latency-stats",
+        List<ConsumerRecord<byte[], byte[]>> stats = fixture.kafka.readUntil(Topics.LATENCY_STATS,
                 Duration.ofSeconds(30), read -> read.size() >= 2);
         assertThat(stats).isNotEmpty();
         JsonNode record = ServiceRecords.JSON.readTree(stats.get(stats.size() - 1).value());

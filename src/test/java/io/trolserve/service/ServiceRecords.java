@@ -18,13 +18,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.trolserve.messaging.Topics;
+
 /** The topics the service tests use, and what they send and read there: JSON, images, records by id. */
 final class ServiceRecords {
 
-    static final String REQUESTS = "trol.requests";
-    static final String ANSWERS = "trol.answers";
-    static final String TOKENS = "trol.tokens";
-    static final String DLQ = "trol.requests.dlq";
+    static final String REQUESTS = Topics.REQUESTS;
+    static final String ANSWERS = Topics.ANSWERS;
+    static final String TOKENS = Topics.TOKENS;
+    static final String DLQ = Topics.REQUESTS_DLQ;
     static final ObjectMapper JSON = new ObjectMapper();
 
     private ServiceRecords() {

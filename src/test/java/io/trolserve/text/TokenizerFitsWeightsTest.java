@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.trolserve.model.checkpoint.CheckpointException;
-
 /** A tokenizer from another checkpoint is refused before it can feed wrong embedding rows. */
 class TokenizerFitsWeightsTest {
 
@@ -26,7 +24,7 @@ class TokenizerFitsWeightsTest {
     @Test
     void imageIdThatIsNotTheExtraEmbeddingRow() {
         try (TrolTokenizer tok = TinyTokenizerFixture.load(dir)) {
-            assertThatThrownBy(() -> tok.checkFits(1024, 2)).isInstanceOf(CheckpointException.class)
+            assertThatThrownBy(() -> tok.checkFits(1024, 2)).isInstanceOf(TokenizerException.class)
                     .hasMessageContaining("tokenizer.json").hasMessageContaining("<image> has id 512")
                     .hasMessageContaining("vocab_size is 1024");
         }
@@ -36,7 +34,7 @@ class TokenizerFitsWeightsTest {
     void eosThatDisagreesWithTheConfig() {
         try (TrolTokenizer tok = TinyTokenizerFixture.load(dir)) {
             assertThatThrownBy(() -> tok.checkFits(TinyTokenizerFixture.VOCAB_SIZE, 7))
-                    .isInstanceOf(CheckpointException.class).hasMessageContaining("eos_token_id 7");
+                    .isInstanceOf(TokenizerException.class).hasMessageContaining("eos_token_id 7");
         }
     }
 }

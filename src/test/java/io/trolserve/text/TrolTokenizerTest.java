@@ -21,7 +21,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.trolserve.model.checkpoint.CheckpointException;
 import io.trolserve.tiny.TinyTokenizerWriter;
 
 class TrolTokenizerTest {
@@ -150,7 +149,7 @@ class TrolTokenizerTest {
     @Test
     void aMissingTokenizerJsonIsNamed() {
         assertThatThrownBy(() -> TrolTokenizer.load(dir))
-                .isInstanceOf(CheckpointException.class)
+                .isInstanceOf(TokenizerException.class)
                 .hasMessageContaining(dir.resolve("tokenizer.json").toString())
                 .hasMessageContaining("missing");
     }
@@ -160,7 +159,7 @@ class TrolTokenizerTest {
         Files.write(dir.resolve("tokenizer.model"), new byte[] {1, 2, 3});
 
         assertThatThrownBy(() -> TrolTokenizer.load(dir))
-                .isInstanceOf(CheckpointException.class)
+                .isInstanceOf(TokenizerException.class)
                 .hasMessageContaining("tokenizer.json")
                 .hasMessageContaining("tokenizer.model")
                 .hasMessageContaining("save_pretrained");
@@ -171,16 +170,16 @@ class TrolTokenizerTest {
         Path file = dir.resolve("tokenizer.json");
         Files.writeString(file, "{\"model\": ");
         assertThatThrownBy(() -> TrolTokenizer.load(dir))
-                .isInstanceOf(CheckpointException.class).hasMessageContaining(file.toString());
+                .isInstanceOf(TokenizerException.class).hasMessageContaining(file.toString());
 
         Files.writeString(file, "{\"model\": {\"type\": \"BPE\", \"vocab\": 7}}");
         assertThatThrownBy(() -> TrolTokenizer.load(dir))
-                .isInstanceOf(CheckpointException.class).hasMessageContaining(file.toString());
+                .isInstanceOf(TokenizerException.class).hasMessageContaining(file.toString());
 
         // well-formed JSON that the Rust parser rejects: a BPE model without merges
         Files.writeString(file, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}}}");
         assertThatThrownBy(() -> TrolTokenizer.load(dir))
-                .isInstanceOf(CheckpointException.class)
+                .isInstanceOf(TokenizerException.class)
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining("not a valid Hugging Face tokenizer.json");
     }
@@ -198,7 +197,7 @@ class TrolTokenizerTest {
         try (TrolTokenizer noImage = TrolTokenizer.load(dir)) {
             assertThat(noImage.bosTokenId()).isEqualTo(1);
             assertThatThrownBy(noImage::imageTokenId)
-                    .isInstanceOf(CheckpointException.class)
+                    .isInstanceOf(TokenizerException.class)
                     .hasMessageContaining("<image>")
                     .hasMessageContaining(file.toString());
         }

@@ -1,15 +1,13 @@
 package io.trolserve.cli.bench;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import io.trolserve.cli.CheckpointOptions;
 import io.trolserve.engine.EngineConfig;
-import io.trolserve.model.Placement;
-import io.trolserve.model.TrolModel;
 import io.trolserve.service.EngineSettings;
+import io.trolserve.service.LoadedCheckpoint;
+import io.trolserve.service.ModelChoice;
 import io.trolserve.service.ModelSettings;
-import io.trolserve.text.TrolTokenizer;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,12 +34,8 @@ public class BenchCommand implements Runnable {
         @Inject
         ModelSettings settings;
 
-        Path dir() {
-            return checkpoint.dir(settings);
-        }
-
-        Placement placement() {
-            return checkpoint.placement(settings);
+        ModelChoice choice() {
+            return checkpoint.choice(settings);
         }
     }
 
@@ -56,7 +50,7 @@ public class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            SingleRequestBench.run(dir(), placement(),
+            SingleRequestBench.run(choice(),
                     new SingleRequestBench.Options(textTokens, newTokens, runs, warmup, prefillChunk), System.out);
             return 0;
         }
@@ -78,11 +72,13 @@ public class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (TrolModel model = TrolModel.load(dir(), placement()); TrolTokenizer tokenizer = TrolTokenizer.load(dir())) {
-                EngineConfig config = engineSettings.toConfig(model);
+            ModelChoice choice = choice();
+            try (LoadedCheckpoint loaded = LoadedCheckpoint.load(choice)) {
+                EngineConfig config = engineSettings.toConfig(loaded.model());
                 System.out.printf("model %s on %s; engine %s%nworkload: %d generations in rounds of %d about one image,"
-                        + " outputs %d..%d tokens%n", dir(), placement(), config, generations, batch, minTokens, maxTokens);
-                MemoryBench.Report r = MemoryBench.run(model, tokenizer, config,
+                        + " outputs %d..%d tokens%n", choice.dir(), choice.placement(), config, generations, batch,
+                        minTokens, maxTokens);
+                MemoryBench.Report r = MemoryBench.run(loaded.model(), loaded.tokenizer(), config,
                         new MemoryBench.Workload(batch, minTokens, maxTokens, warmup, generations, 5));
                 System.out.println(r);
                 return r.withinBound() && r.growthPercent() < maxGrowth ? 0 : 1;

@@ -14,6 +14,8 @@ import io.trolserve.engine.EngineConfig;
 import io.trolserve.model.ModelFlops;
 import io.trolserve.model.TrolModel;
 import io.trolserve.service.EngineSettings;
+import io.trolserve.service.LoadedCheckpoint;
+import io.trolserve.service.ModelChoice;
 import io.trolserve.text.TrolTokenizer;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
@@ -51,14 +53,18 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
     @Override
     public Integer call() throws IOException {
         PrintStream out = System.out;
+        ModelChoice choice = choice();
         try (PrintStream trace = stepTrace == null ? null : new PrintStream(Files.newOutputStream(stepTrace), true,
                 StandardCharsets.UTF_8);
-             TrolModel model = TrolModel.load(dir(), placement()); TrolTokenizer tokenizer = TrolTokenizer.load(dir())) {
+             LoadedCheckpoint loaded = LoadedCheckpoint.load(choice)) {
+            TrolModel model = loaded.model();
+            TrolTokenizer tokenizer = loaded.tokenizer();
             EngineConfig config = engineSettings.toConfig(model);
             BenchWorkload workload = BenchWorkload.generate(tokenizer, model.imageTokensPerImage(),
                     model.config().vision().imageSize(), requests, rate, minTokens, maxTokens, seed);
-            out.printf("model %s on %s: hidden %d, %d layers, %d image tokens; engine %s%n", dir(), placement(),
-                    model.config().hiddenSize(), model.config().numLayers(), model.imageTokensPerImage(), config);
+            out.printf("model %s on %s: hidden %d, %d layers, %d image tokens; engine %s%n", choice.dir(),
+                    choice.placement(), model.config().hiddenSize(), model.config().numLayers(),
+                    model.imageTokensPerImage(), config);
             out.printf("workload: %d image-questions (own image each), outputs %d..%d tokens (%d in all), Poisson %.2f/s,"
                     + " seed %d; static batches of %d%n", requests, minTokens, maxTokens, workload.outputTokens(), rate,
                     seed, staticBatch);

@@ -1,10 +1,10 @@
 package io.trolserve.cli.bench;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,19 +29,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import io.trolserve.engine.Engine;
+import io.trolserve.engine.EngineConfig;
 import io.trolserve.engine.RequestListener;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.TokenOutput;
-import io.trolserve.messaging.KafkaSettings;
 import io.trolserve.messaging.RequestPreparation;
-import io.trolserve.messaging.contract.RequestLimits;
-import io.trolserve.messaging.contract.RequestParser;
-import io.trolserve.model.Placement;
-import io.trolserve.model.TrolModel;
-import io.trolserve.text.TrolTokenizer;
-import io.trolserve.vision.DecodeLimits;
-import io.trolserve.vision.ImageFetcher;
+import io.trolserve.messaging.Topics;
+import io.trolserve.messaging.contract.ContractJson;
+import io.trolserve.service.IntakePolicy;
+import io.trolserve.service.ModelChoice;
+import io.trolserve.service.ServingStack;
 
 /** The measurements of {@code bench kafka}. */
 final class KafkaBench {
@@ -70,12 +68,10 @@ final class KafkaBench {
      * not take the kafka.* security settings (KafkaClientSettings) that would reach a real cluster.
      */
     private final String bootstrap;
-    private final KafkaSettings.Topics topics;
     private final List<Double> transport = Collections.synchronizedList(new ArrayList<>());
 
-    KafkaBench(String bootstrap, KafkaSettings.Topics topics) {
+    KafkaBench(String bootstrap) {
         this.bootstrap = bootstrap;
-        this.topics = topics;
     }
 
     /** Short text-only requests with 8-token answers, as trol.requests records. */
@@ -89,25 +85,16 @@ final class KafkaBench {
     }
 
     /** The same requests, parsed and prepared the same way, handed straight to an engine in this JVM. */
-    static Latency engineAlone(Path model, Placement placement, List<byte[]> warmup, List<byte[]> workload, double rate)
+    static Latency engineAlone(ModelChoice model, List<byte[]> warmup, List<byte[]> workload, double rate)
             throws Exception {
-        try (TrolTokenizer tokenizer = TrolTokenizer.load(model); TrolModel trol = TrolModel.load(model, placement)) {
-            Engine engine = Engine.start(trol, tokenizer, io.trolserve.engine.EngineConfig.defaults(4096));
-            RequestParser parser = new RequestParser(RequestLimits.DEFAULTS);
-            RequestPreparation preparation = new RequestPreparation(tokenizer, trol.imageTokensPerImage(),
-                    new ImageFetcher(ImageFetcher.Policy.localTool(1 << 20)), DecodeLimits.standalone(1L << 26),
-                    trol.config().vision().imageSize());
-            try {
-                submitAll(engine, parser, preparation, warmup, rate);
-                return submitAll(engine, parser, preparation, workload, rate);
-            } finally {
-                engine.shutdown(Duration.ZERO);
-            }
+        try (ServingStack stack = ServingStack.start(model, m -> EngineConfig.defaults(4096),
+                IntakePolicy.localTool(1L << 26))) {
+            submitAll(stack, warmup, rate);
+            return submitAll(stack, workload, rate);
         }
     }
 
-    private static Latency submitAll(Engine engine, RequestParser parser, RequestPreparation preparation,
-                                     List<byte[]> workload, double rate) throws Exception {
+    private static Latency submitAll(ServingStack stack, List<byte[]> workload, double rate) throws Exception {
         Map<String, Long> sent = new ConcurrentHashMap<>();
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch done = new CountDownLatch(workload.size());
@@ -126,9 +113,10 @@ final class KafkaBench {
         for (int i = 0; i < workload.size(); i++) {
             pace(start, i, rate);
             long t = System.nanoTime();
-            RequestPreparation.Prepared p = (RequestPreparation.Prepared) preparation.prepare(parser.parse(workload.get(i), null));
+            RequestPreparation.Prepared p = (RequestPreparation.Prepared) stack.preparation()
+                    .prepare(stack.parser().parse(workload.get(i), null));
             sent.put(p.request().id(), t);
-            engine.submit(p.request(), listener);
+            stack.engine().submit(p.request(), listener);
         }
         done.await();
         return Latency.of(latencies, (System.nanoTime() - start) / 1e9);
@@ -159,7 +147,7 @@ final class KafkaBench {
                 pace(start, i, rate);
                 String id = idOf(workload.get(i));
                 sent.put(id, System.nanoTime());
-                producer.send(new ProducerRecord<>(topics.requests(), id.getBytes(StandardCharsets.UTF_8), workload.get(i)));
+                producer.send(new ProducerRecord<>(Topics.REQUESTS, id.getBytes(StandardCharsets.UTF_8), workload.get(i)));
             }
             if (!done.await(10, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("only " + latencies.size() + " answers arrived");
@@ -214,7 +202,7 @@ final class KafkaBench {
             start = System.nanoTime();
             for (byte[] request : workload) {
                 String id = idOf(request);
-                producer.send(new ProducerRecord<>(topics.requests(), id.getBytes(StandardCharsets.UTF_8), request));
+                producer.send(new ProducerRecord<>(Topics.REQUESTS, id.getBytes(StandardCharsets.UTF_8), request));
             }
             producer.flush();
             double producedIn = (System.nanoTime() - start) / 1e9;
@@ -241,11 +229,11 @@ final class KafkaBench {
 
     /** Records of trol.requests not yet committed by the service's group. */
     private long lag(Admin admin) throws Exception {
-        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+        Map<TopicPartition, OffsetAndMetadata> committed =
                 admin.listConsumerGroupOffsets("trol-serve").partitionsToOffsetAndMetadata().get();
-        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < 4; p++) {
-            latest.put(new TopicPartition(topics.requests(), p), OffsetSpec.latest());
+            latest.put(new TopicPartition(Topics.REQUESTS, p), OffsetSpec.latest());
         }
         long lag = 0;
         for (var e : admin.listOffsets(latest).all().get().entrySet()) {
@@ -300,7 +288,7 @@ final class KafkaBench {
         private final CountDownLatch assigned = new CountDownLatch(1);
 
         AnswerReader(AnswerSink onAnswer) {
-            this(topics.answers(), onAnswer);
+            this(Topics.ANSWERS, onAnswer);
         }
 
         AnswerReader(String topic, AnswerSink onAnswer) {
@@ -313,12 +301,12 @@ final class KafkaBench {
             p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             consumer = new KafkaConsumer<>(p);
             consumer.subscribe(List.of(topic));
-            boolean answers = topic.equals(topics.answers());
+            boolean answers = topic.equals(Topics.ANSWERS);
             thread = new Thread(() -> {
                 while (running.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                         long at = System.nanoTime();
-                        Double e2e = answers ? io.trolserve.messaging.contract.ContractJson.readAnswer(r.value()).timings().e2eMs() : null;
+                        Double e2e = answers ? ContractJson.readAnswer(r.value()).timings().e2eMs() : null;
                         onAnswer.accept(new String(r.key(), StandardCharsets.UTF_8), at, e2e == null ? 0 : e2e);
                     }
                     if (assigned.getCount() > 0 && !consumer.assignment().isEmpty()) {

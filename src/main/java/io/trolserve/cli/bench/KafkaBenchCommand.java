@@ -4,13 +4,14 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.trolserve.broker.EmbeddedKafkaBroker;
-import io.trolserve.messaging.KafkaSettings;
-import jakarta.inject.Inject;
+import io.trolserve.messaging.Topics;
+import io.trolserve.service.ModelChoice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,32 +31,29 @@ class KafkaBenchCommand extends BenchCommand.ModelBench implements Callable<Inte
     @Option(names = "--flood", defaultValue = "20000", description = "Requests produced at once; 0 skips the flood") int flood;
     @Option(names = "--service-heap", defaultValue = "512m") String serviceHeap;
     @Option(names = "--service-option", description = "Extra JVM option for the service (repeatable)")
-    List<String> serviceOptions = new java.util.ArrayList<>();
-
-    @Inject
-    KafkaSettings kafka;
+    List<String> serviceOptions = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        Path model = dir();
+        ModelChoice choice = choice();
+        Path model = choice.dir();
         Path work = Files.createTempDirectory("trol-kafka-bench-");
         List<byte[]> workload = KafkaBench.workload(requests, "bench");
-        List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx" + serviceHeap, "-Xms" + serviceHeap,
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + serviceHeap, "-Xms" + serviceHeap,
                 "-Dtrol.blas-threads=" + settings.blasThreads()));
         jvm.addAll(serviceOptions);
         out.printf("workload: %d short text-only questions, 8-token answers, %.1f arrivals/s, after %d warm-up requests;"
                 + " model %s%n", requests, rate, warmup, model);
-        KafkaBench.Latency alone = KafkaBench.engineAlone(model, placement(), KafkaBench.workload(warmup, "warmup-engine"),
+        KafkaBench.Latency alone = KafkaBench.engineAlone(choice, KafkaBench.workload(warmup, "warmup-engine"),
                 workload, rate);
         out.println("engine alone     " + alone);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), "127.0.0.1", 0)) {
-            KafkaSettings.Topics t = kafka.topics();
-            broker.createTopics(Map.of(t.requests(), 4, t.answers(), 4, t.tokens(), 4, t.requestsDlq(), 1));
+            broker.createTopics(Map.of(Topics.REQUESTS, 4, Topics.ANSWERS, 4, Topics.TOKENS, 4, Topics.REQUESTS_DLQ, 1));
             try (ServiceChild service = new ServiceChild(ServiceChild.thisJar(), model, broker.bootstrapServers(),
                     work.resolve("service.log"), jvm)) {
                 service.start(Duration.ofMinutes(2));
-                KafkaBench bench = new KafkaBench(broker.bootstrapServers(), t);
+                KafkaBench bench = new KafkaBench(broker.bootstrapServers());
                 out.println("plain Kafka hop  " + bench.plainHop(requests, rate)
                         + "  (producer -> broker -> consumer, no service: the floor of each of the two hops below)");
                 bench.throughKafka(KafkaBench.workload(warmup, "warmup-kafka"), rate);

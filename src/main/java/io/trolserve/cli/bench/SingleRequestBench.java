@@ -1,7 +1,6 @@
 package io.trolserve.cli.bench;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -11,8 +10,9 @@ import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.model.ModelFlops;
-import io.trolserve.model.Placement;
 import io.trolserve.model.TrolModel;
+import io.trolserve.service.LoadedCheckpoint;
+import io.trolserve.service.ModelChoice;
 import io.trolserve.vision.DecodedImage;
 
 /**
@@ -35,9 +35,10 @@ final class SingleRequestBench {
     private SingleRequestBench() {
     }
 
-    static void run(Path dir, Placement placement, Options o, PrintStream out) {
+    static void run(ModelChoice choice, Options o, PrintStream out) {
         long loadStart = System.nanoTime();
-        try (TrolModel model = TrolModel.load(dir, placement)) {
+        try (LoadedCheckpoint loaded = LoadedCheckpoint.load(choice)) {
+            TrolModel model = loaded.model();
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             Random random = new Random(1);
             int[] prompt = prompt(model, o.textTokens(), random);
@@ -59,8 +60,8 @@ final class SingleRequestBench {
                 decode[i] = (r.completionTokens() - 1) / ((t.e2eMs() - t.ttftMs()) / 1e3);
             }
             out.printf("model %s on %s: %d layers, hidden %d, %d prompt tokens (%d image, prefill chunk %s), %d new"
-                            + " tokens, %d runs after %d warm-up%n", dir, placement, model.config().numLayers(),
-                    model.config().hiddenSize(), prompt.length, model.imageTokensPerImage(),
+                            + " tokens, %d runs after %d warm-up%n", choice.dir(), choice.placement(),
+                    model.config().numLayers(), model.config().hiddenSize(), prompt.length, model.imageTokensPerImage(),
                     o.prefillChunk() > 0 ? o.prefillChunk() : "whole", o.newTokens(), o.runs(), o.warmup());
             out.printf("load s                     %10.1f%n", loadSeconds);
             out.printf("vision encode ms (median)  %10.1f%n", median(vision));
