@@ -104,7 +104,7 @@ public class GenerateCommand implements Callable<Integer> {
         try (LoadedCheckpoint loaded = LoadedCheckpoint.load(choice)) {
             TrolTokenizer tokenizer = loaded.tokenizer();
             TrolModel trol = loaded.model();
-            PromptTemplate.Prompt prompt = PromptTemplate.encode(tokenizer, question, !images.isEmpty(),
+            PromptTemplate.Prompt prompt = trol.promptFormat().encode(tokenizer, question, !images.isEmpty(),
                     trol.imageTokensPerImage());
             RequestOutput result = new PlainGenerator(trol, tokenizer, prefillChunk)
                     .generate(EngineRequest.of("generate", prompt.tokenIds(), images, params));

@@ -8,6 +8,7 @@ import io.trolserve.messaging.contract.InlineImage;
 import io.trolserve.messaging.contract.RequestParams;
 import io.trolserve.messaging.contract.TrolRequest;
 import io.trolserve.messaging.contract.UrlImage;
+import io.trolserve.text.PromptFormat;
 import io.trolserve.text.PromptTemplate;
 import io.trolserve.text.TrolTokenizer;
 import io.trolserve.vision.DecodeLimits;
@@ -36,15 +37,20 @@ public final class RequestPreparation {
     }
 
     private final TrolTokenizer tokenizer;
+    private final PromptFormat promptFormat;
     private final int imageTokensPerImage;
     private final ImageFetcher fetcher;
     private final DecodeLimits decodeLimits;
     private final int imageSize;
 
-    /** @param imageSize the model's input side: images are decoded straight to imageSize square */
-    public RequestPreparation(TrolTokenizer tokenizer, int imageTokensPerImage, ImageFetcher fetcher,
-                              DecodeLimits decodeLimits, int imageSize) {
+    /**
+     * @param promptFormat the model's chat format
+     * @param imageSize    the model's input side: images are decoded straight to imageSize square
+     */
+    public RequestPreparation(TrolTokenizer tokenizer, PromptFormat promptFormat, int imageTokensPerImage,
+                              ImageFetcher fetcher, DecodeLimits decodeLimits, int imageSize) {
         this.tokenizer = tokenizer;
+        this.promptFormat = promptFormat;
         this.imageTokensPerImage = imageTokensPerImage;
         this.fetcher = fetcher;
         this.decodeLimits = decodeLimits;
@@ -62,7 +68,7 @@ public final class RequestPreparation {
         }
         PromptTemplate.Prompt prompt;
         try {
-            prompt = PromptTemplate.encode(tokenizer, r.question(), !images.isEmpty(), imageTokensPerImage);
+            prompt = promptFormat.encode(tokenizer, r.question(), !images.isEmpty(), imageTokensPerImage);
         } catch (IllegalArgumentException e) {
             return new Rejected(r.id(), "invalid-prompt", e.getMessage());
         }

@@ -7,6 +7,7 @@ import java.util.Random;
 
 import io.trolserve.engine.EngineRequest;
 import io.trolserve.engine.SamplingParams;
+import io.trolserve.text.PromptFormat;
 import io.trolserve.text.PromptTemplate;
 import io.trolserve.text.TrolTokenizer;
 import io.trolserve.vision.DecodedImage;
@@ -25,7 +26,7 @@ record BenchWorkload(List<Item> items) {
     record Item(EngineRequest request, long arrivalNanos) {
     }
 
-    static BenchWorkload generate(TrolTokenizer tokenizer, int imageTokensPerImage, int imageSize, int count,
+    static BenchWorkload generate(TrolTokenizer tokenizer, PromptFormat promptFormat, int imageTokensPerImage, int imageSize, int count,
                                   double ratePerSecond, int minTokens, int maxTokens, long seed) {
         Random random = new Random(seed);
         String[] questions = {"What is the troll doing?", "Describe the picture in detail.",
@@ -35,7 +36,7 @@ record BenchWorkload(List<Item> items) {
         double t = 0;
         for (int i = 0; i < count; i++) {
             String question = questions[random.nextInt(questions.length)] + " (" + i + ")";
-            PromptTemplate.Prompt prompt = PromptTemplate.encode(tokenizer, question, true, imageTokensPerImage);
+            PromptTemplate.Prompt prompt = promptFormat.encode(tokenizer, question, true, imageTokensPerImage);
             int outputTokens = minTokens + random.nextInt(maxTokens - minTokens + 1);
             SamplingParams params = SamplingParams.greedy(outputTokens).ignoringEos();
             EngineRequest request = new EngineRequest("bench-" + i, prompt.tokenIds(), List.of(noise(random, imageSize)), params,

@@ -60,7 +60,7 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
             TrolModel model = loaded.model();
             TrolTokenizer tokenizer = loaded.tokenizer();
             EngineConfig config = engineSettings.toConfig(model);
-            BenchWorkload workload = BenchWorkload.generate(tokenizer, model.imageTokensPerImage(),
+            BenchWorkload workload = BenchWorkload.generate(tokenizer, model.promptFormat(), model.imageTokensPerImage(),
                     model.config().vision().imageSize(), requests, rate, minTokens, maxTokens, seed);
             out.printf("model %s on %s: hidden %d, %d layers, %d image tokens; engine %s%n", choice.dir(),
                     choice.placement(), model.config().hiddenSize(), model.config().numLayers(),

@@ -16,7 +16,6 @@ import io.trolserve.engine.SamplingParams;
 import io.trolserve.engine.TokenOutput;
 import io.trolserve.model.Libtorch;
 import io.trolserve.model.TrolModel;
-import io.trolserve.text.PromptTemplate;
 import io.trolserve.text.TrolTokenizer;
 import io.trolserve.vision.DecodedImage;
 
@@ -66,7 +65,7 @@ public final class MemoryBench {
         byte[] rgb = new byte[size * size * 3];
         random.nextBytes(rgb);
         DecodedImage image = new DecodedImage(size, size, rgb, "memory-bench-image");
-        int[] prompt = PromptTemplate.encode(tokenizer, "What is in this picture?", true, model.imageTokensPerImage())
+        int[] prompt = model.promptFormat().encode(tokenizer, "What is in this picture?", true, model.imageTokensPerImage())
                 .tokenIds();
         long afterWarmup = -1;
         try (InferenceMode guard = new InferenceMode(); EngineCore core = new EngineCore(model, tokenizer, config)) {
