@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.bytedeco.pytorch.InferenceMode;
 import org.jboss.logging.Logger;
 
-import io.trolserve.model.Libtorch;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.torch.Libtorch;
 
 /**
  * The engine thread: the only thread that runs the model or touches the KV pool. Other threads

@@ -10,11 +10,11 @@ import org.bytedeco.pytorch.Tensor;
 
 import io.trolserve.model.ContiguousKvStore;
 import io.trolserve.model.ForwardBatch;
-import io.trolserve.model.Libtorch;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.AnswerText;
 import io.trolserve.text.IncrementalDetokenizer;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.torch.Libtorch;
 
 /**
  * One request, start to finish, on the calling thread: encode its images, prefill the prompt

@@ -18,6 +18,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import io.trolserve.model.checkpoint.CheckpointException;
 import io.trolserve.model.checkpoint.MappedWeights;
+import io.trolserve.torch.Libtorch;
 
 /**
  * Loads a TroL checkpoint directory as published (TROL_SPEC §1): config.json, the safetensors

@@ -9,6 +9,8 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
+import io.trolserve.torch.Libtorch;
+
 /** Small tensor helpers shared by the model parts; all results belong to the caller's scope. */
 final class Ops {
 

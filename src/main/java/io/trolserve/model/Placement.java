@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import io.trolserve.model.checkpoint.DType;
 import io.trolserve.model.checkpoint.MappedWeights;
+import io.trolserve.torch.Libtorch;
 
 /**
  * Where the model runs and in which precision: {@code trol.device=auto|cpu|cuda|cuda:N} and

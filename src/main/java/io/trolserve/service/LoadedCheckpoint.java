@@ -1,8 +1,8 @@
 package io.trolserve.service;
 
-import io.trolserve.model.Libtorch;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.torch.Libtorch;
 
 /**
  * A checkpoint in memory: its tokenizer, then its model, checked to fit each other (a

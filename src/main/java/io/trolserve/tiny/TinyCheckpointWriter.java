@@ -22,11 +22,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.trolserve.model.CheckpointLayout;
 import io.trolserve.model.ConfigKeys;
-import io.trolserve.model.Libtorch;
 import io.trolserve.model.TrolConfig;
 import io.trolserve.model.VisionConfig;
 import io.trolserve.model.checkpoint.DType;
 import io.trolserve.model.checkpoint.MappedWeights;
+import io.trolserve.torch.Libtorch;
 
 /**
  * Writes config.json, the safetensors weights and {@code trol_gating.pt} of a TroL checkpoint with

@@ -17,6 +17,7 @@ import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.model.checkpoint.DType;
 import io.trolserve.tiny.TinyCheckpointSpec;
+import io.trolserve.torch.Libtorch;
 import io.trolserve.vision.DecodedImage;
 
 /**

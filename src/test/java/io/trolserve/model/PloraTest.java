@@ -17,6 +17,7 @@ import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.tiny.TinyCheckpointSpec;
+import io.trolserve.torch.Libtorch;
 import io.trolserve.vision.DecodedImage;
 
 /** Plora adds its low-rank delta to image tokens and to nothing else (TROL_SPEC §4). */

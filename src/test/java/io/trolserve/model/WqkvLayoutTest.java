@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.trolserve.tiny.TinyCheckpointSpec;
 import io.trolserve.tiny.TinyCheckpointWriter;
+import io.trolserve.torch.Libtorch;
 
 /**
  * The fused wqkv output is kv-head-major (TROL_SPEC §4): per kv head h, g query heads, then the

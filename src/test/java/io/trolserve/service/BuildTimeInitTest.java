@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import io.trolserve.NativeReflection;
+
 /**
  * A native build initialises every class while the image is built, except the run-time entries
  * of {@code quarkus.native.additional-build-args} (application.properties, "Native build"). A
@@ -55,7 +57,7 @@ class BuildTimeInitTest {
         assertThat(initialisedAtRunTime("org.bytedeco.javacpp.Pointer", entries)).isTrue();
         assertThat(initialisedAtRunTime("io.trolserve.model.Ops", entries)).isTrue();
         assertThat(initialisedAtRunTime("io.trolserve.model.OpsHelper", entries)).isFalse();
-        assertThat(initialisedAtRunTime("io.trolserve.model.Libtorch", entries)).isFalse();
+        assertThat(initialisedAtRunTime("io.trolserve.torch.Libtorch", entries)).isFalse();
     }
 
     /** A class is initialised at run time when an entry names it or a package it is in. */

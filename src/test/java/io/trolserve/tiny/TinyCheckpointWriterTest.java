@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.trolserve.model.CheckpointLayout;
-import io.trolserve.model.Libtorch;
 import io.trolserve.model.TrolConfig;
 import io.trolserve.model.VisionConfig;
 import io.trolserve.model.checkpoint.DType;
+import io.trolserve.torch.Libtorch;
 
 /**
  * The streaming writer behind init-tiny: chunked, multi-threaded output is the same bytes as one

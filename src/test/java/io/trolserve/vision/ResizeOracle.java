@@ -7,7 +7,7 @@ import org.bytedeco.pytorch.AbstractTensor;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-import io.trolserve.model.Libtorch;
+import io.trolserve.torch.Libtorch;
 
 /**
  * libtorch's uint8 bicubic resize, called as the preprocessor called it before images came

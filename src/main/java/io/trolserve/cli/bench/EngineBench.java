@@ -19,9 +19,9 @@ import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.engine.StepReport;
 import io.trolserve.engine.TokenOutput;
-import io.trolserve.model.Libtorch;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.torch.Libtorch;
 
 /**
  * Runs one {@link BenchWorkload} through the engine under four admission policies, on the

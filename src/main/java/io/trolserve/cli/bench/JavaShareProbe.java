@@ -16,9 +16,9 @@ import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.engine.StepReport;
 import io.trolserve.engine.TokenOutput;
-import io.trolserve.model.Libtorch;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.torch.Libtorch;
 
 /**
  * How much of a decode step is Java's own time: a sampler thread reads the engine thread's stack

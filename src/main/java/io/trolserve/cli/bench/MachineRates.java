@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
-import io.trolserve.model.Libtorch;
 import io.trolserve.model.Placement;
+import io.trolserve.torch.Libtorch;
 
 /**
  * What this machine's device does per second, measured on the spot with the engine's own thread

@@ -14,9 +14,9 @@ import io.trolserve.engine.RequestListener;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.engine.TokenOutput;
-import io.trolserve.model.Libtorch;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
+import io.trolserve.torch.Libtorch;
 import io.trolserve.vision.DecodedImage;
 
 /**

@@ -1,7 +1,5 @@
 package io.trolserve.model.checkpoint;
 
-import org.bytedeco.pytorch.global.torch.ScalarType;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,10 +14,11 @@ import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.trolserve.model.Libtorch;
+import io.trolserve.torch.Libtorch;
 
 /**
  * The tensors of one or more safetensors files, memory-mapped by libtorch itself

@@ -1,4 +1,4 @@
-package io.trolserve.model;
+package io.trolserve.torch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

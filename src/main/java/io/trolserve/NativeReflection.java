@@ -1,4 +1,4 @@
-package io.trolserve.service;
+package io.trolserve;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.trolserve.analytics.LatencyStats;

@@ -1,4 +1,4 @@
-package io.trolserve.service;
+package io.trolserve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
