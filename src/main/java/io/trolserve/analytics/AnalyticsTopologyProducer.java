@@ -3,7 +3,7 @@ package io.trolserve.analytics;
 import org.apache.kafka.streams.Topology;
 
 import io.quarkus.arc.lookup.LookupIfProperty;
-import io.trolserve.messaging.Topics;
+import io.trolserve.messaging.KafkaSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -17,13 +17,17 @@ import jakarta.inject.Inject;
 public class AnalyticsTopologyProducer {
 
     @Inject
+    KafkaSettings kafka;
+
+    @Inject
     AnalyticsSettings settings;
 
     // @Dependent, not a normal scope: Kafka Streams reads the topology's fields, which a client proxy lacks
     @Produces
     @LookupIfProperty(name = "trol.analytics.enabled", stringValue = "true")
     Topology latencyTopology() {
-        return new LatencyTopology(new LatencyTopology.Topics(Topics.TOKENS, Topics.ANSWERS, Topics.LATENCY_STATS,
-                Topics.SLO_ALERTS), settings).build();
+        KafkaSettings.ConfiguredTopics t = kafka.topics();
+        return new LatencyTopology(new LatencyTopology.Topics(t.tokens(), t.answers(), t.latencyStats(), t.sloAlerts()),
+                settings).build();
     }
 }

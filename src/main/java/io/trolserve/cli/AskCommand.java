@@ -33,7 +33,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.messaging.KafkaClientSettings;
 import io.trolserve.messaging.KafkaSettings;
-import io.trolserve.messaging.Topics;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.messaging.contract.InvalidRequestException;
 import io.trolserve.messaging.contract.RequestLimits;
@@ -80,14 +79,15 @@ public class AskCommand implements Callable<Integer> {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            listenFromTheEnd(consumer, List.of(Topics.TOKENS, Topics.ANSWERS));
-            producer.send(new ProducerRecord<>(Topics.REQUESTS, id.getBytes(StandardCharsets.UTF_8), request)).get();
+            listenFromTheEnd(consumer, List.of(kafka.topics().tokens(), kafka.topics().answers()));
+            producer.send(new ProducerRecord<>(kafka.topics().requests(), id.getBytes(StandardCharsets.UTF_8), request))
+                    .get();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (!id.equals(new String(record.key(), StandardCharsets.UTF_8))) {
                         continue;
                     }
-                    if (record.topic().equals(Topics.TOKENS)) {
+                    if (record.topic().equals(kafka.topics().tokens())) {
                         TokenEvent token = ContractJson.readToken(record.value());
                         out.print(token.text());
                         out.flush();

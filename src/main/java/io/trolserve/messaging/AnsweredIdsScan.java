@@ -53,6 +53,9 @@ public class AnsweredIdsScan implements KafkaConsumerRebalanceListener {
     @Inject
     MessagingSettings settings;
 
+    @Inject
+    KafkaSettings kafka;
+
     private AnsweredIds answered;
 
     @PostConstruct
@@ -83,7 +86,7 @@ public class AnsweredIdsScan implements KafkaConsumerRebalanceListener {
                     Instant.ofEpochMilli(from), (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeException e) {
             LOG.warnf("could not read %s back on assignment (%s); requests answered just before may be answered again",
-                    Topics.ANSWERS, e.toString());
+                    kafka.topics().answers(), e.toString());
         }
     }
 
@@ -123,7 +126,7 @@ public class AnsweredIdsScan implements KafkaConsumerRebalanceListener {
     /** The keys of the answers written at or after {@code fromMillis}, up to the end as of now. */
     private List<String> answeredSince(KafkaConsumer<byte[], byte[]> reader, long fromMillis, Instant deadline) {
         List<TopicPartition> answerPartitions = new ArrayList<>();
-        for (PartitionInfo p : reader.partitionsFor(Topics.ANSWERS, remaining(deadline))) {
+        for (PartitionInfo p : reader.partitionsFor(kafka.topics().answers(), remaining(deadline))) {
             answerPartitions.add(new TopicPartition(p.topic(), p.partition()));
         }
         Map<TopicPartition, Long> ends = reader.endOffsets(answerPartitions, remaining(deadline));
@@ -150,7 +153,7 @@ public class AnsweredIdsScan implements KafkaConsumerRebalanceListener {
         }
         if (!open.isEmpty()) {
             LOG.warnf("the scan of %s stopped at its bounds (%d ids); older answers may be answered again",
-                    Topics.ANSWERS, ids.size());
+                    kafka.topics().answers(), ids.size());
         }
         return ids;
     }

@@ -3,9 +3,14 @@ package io.trolserve.messaging;
 import java.util.List;
 
 /**
- * Every Kafka topic the service uses, and the name of each SmallRye channel: a channel is named
- * after its topic, so that application.properties names no topic (the connector's default topic
- * is the channel's name). Constants, because annotations take them ({@code @Incoming(Topics.REQUESTS)}).
+ * The default name of every Kafka topic the service uses, and the name of each SmallRye channel: a
+ * channel is named after the topic it uses by default. Two different things, then: a channel's
+ * NAME is fixed, a constant here, because annotations take it ({@code @Incoming(Topics.REQUESTS)});
+ * the TOPIC it reads or writes is configuration, {@code trol.kafka.topics.*}
+ * ({@link KafkaSettings.ConfiguredTopics}), which defaults to that same name. application.properties
+ * sets each channel's topic from those settings, and code that reaches a topic at run time (the
+ * embedded broker's topic creation, the analytics topology, the answered-ids scan, {@code ask},
+ * {@code bench kafka}) reads {@link KafkaSettings}, not these constants.
  *
  * <p>In application.properties a name with dots is quoted, {@code mp.messaging.incoming."trol.requests".group.id};
  * as an environment variable its quotes and dots all become underscores,
@@ -14,7 +19,8 @@ import java.util.List;
  * <p>The one exception is the REST side, {@code REST_*}: it writes trol.requests and reads
  * trol.answers and trol.tokens, the topics the serving channels use in the other direction, and
  * SmallRye refuses one name for an incoming and an outgoing channel of an application (SRMSG00073;
- * it would otherwise wire the two together in memory, past Kafka). Its channels name their topics.
+ * it would otherwise wire the two together in memory, past Kafka). Its channels have names of
+ * their own and take their topics from the same settings.
  */
 public final class Topics {
 
@@ -36,7 +42,7 @@ public final class Topics {
     /** Windows whose latency p99 broke an objective (trol.analytics.slo.*). */
     public static final String SLO_ALERTS = "trol.slo-alerts";
 
-    /** Every topic above, in pipeline order: what a deployment creates. */
+    /** Every topic above, in pipeline order: what a deployment on the defaults creates. */
     public static final List<String> ALL = List.of(REQUESTS, TOKENS, ANSWERS, REQUESTS_DLQ, LATENCY_STATS, SLO_ALERTS);
 
     /** The REST side's channel to {@link #REQUESTS}. */

@@ -65,14 +65,15 @@ public class ServiceLifecycle {
         if (intake != null) {
             intake.resume();
         }
-        LOG.info("trol-serve is consuming " + Topics.REQUESTS);
+        LOG.info("trol-serve is consuming " + kafka.topics().requests());
     }
 
     private void startEmbeddedBroker() {
         KafkaSettings.Embedded e = kafka.embedded();
         broker = EmbeddedKafkaBroker.start(e.dataDir(), "127.0.0.1", e.port());
-        broker.createTopics(Map.of(Topics.REQUESTS, e.partitions(), Topics.ANSWERS, e.partitions(), Topics.TOKENS,
-                e.partitions(), Topics.REQUESTS_DLQ, e.partitions(), Topics.LATENCY_STATS, 1, Topics.SLO_ALERTS, 1));
+        KafkaSettings.ConfiguredTopics t = kafka.topics();
+        broker.createTopics(Map.of(t.requests(), e.partitions(), t.answers(), e.partitions(), t.tokens(),
+                e.partitions(), t.requestsDlq(), e.partitions(), t.latencyStats(), 1, t.sloAlerts(), 1));
         LOG.infof("no kafka.bootstrap.servers configured: started an embedded Kafka broker at %s (data in %s)",
                 broker.bootstrapServers(), e.dataDir());
     }

@@ -33,7 +33,7 @@ class ComposeFileTest {
         assertThat(DeployFiles.serviceTopics()).contains(Topics.REQUESTS, Topics.ANSWERS, Topics.TOKENS, Topics.REQUESTS_DLQ,
                 Topics.LATENCY_STATS, Topics.SLO_ALERTS);
         assertThat(created).containsOnlyKeys(DeployFiles.serviceTopics().toArray(String[]::new));
-        assertThat(created.get(Topics.REQUESTS)).as("partitions bound the instances that share the work")
+        assertThat(created.get(DeployFiles.requestsTopic())).as("partitions bound the instances that share the work")
                 .isGreaterThanOrEqualTo(2);
 
         JsonNode job = DeployFiles.only(DeployFiles.manifests(), "Job").tree();

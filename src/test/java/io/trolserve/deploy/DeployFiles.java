@@ -21,6 +21,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.WithDefault;
+import io.trolserve.messaging.KafkaSettings;
 import io.trolserve.messaging.MessagingSettings;
 import io.trolserve.messaging.Topics;
 
@@ -152,13 +153,18 @@ final class DeployFiles {
     }
 
     /**
-     * Every topic the service uses: {@link Topics#ALL} (channels are named after their topics, and
-     * the analytics' output topics are there too), and any topic application.properties names (the
-     * REST channels', the dead-letter queue's).
+     * Every topic the service uses by default: the defaults of trol.kafka.topics.* (KafkaSettings),
+     * which name the analytics' output topics too, and the channels' (application.properties).
      */
     static List<String> serviceTopics() {
         Properties p = applicationProperties();
-        List<String> topics = new ArrayList<>(Topics.ALL);
+        List<String> topics = new ArrayList<>();
+        for (java.lang.reflect.Method m : KafkaSettings.ConfiguredTopics.class.getMethods()) {
+            WithDefault d = m.getAnnotation(WithDefault.class);
+            if (d != null && !topics.contains(d.value())) {
+                topics.add(d.value());
+            }
+        }
         for (String name : p.stringPropertyNames()) {
             if (name.startsWith("mp.messaging.") && (name.endsWith(".topic"))) {
                 String topic = defaultValue(p.getProperty(name));
@@ -193,6 +199,11 @@ final class DeployFiles {
     /** The consumer group of the requests channel. */
     static String requestsGroup() {
         return applicationProperties().getProperty(channelKey("incoming", Topics.REQUESTS, "group.id"));
+    }
+
+    /** The topic the requests channel reads by default. */
+    static String requestsTopic() {
+        return defaultValue(applicationProperties().getProperty(channelKey("incoming", Topics.REQUESTS, "topic")));
     }
 
     /** A channel's property in application.properties: its name quoted when it has dots, as SmallRye reads it. */

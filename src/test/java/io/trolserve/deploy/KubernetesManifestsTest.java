@@ -186,10 +186,11 @@ class KubernetesManifestsTest {
         assertThat(trigger.path("type").asText()).isEqualTo("kafka");
         JsonNode meta = trigger.path("metadata");
         assertThat(meta.path("consumerGroup").asText()).isEqualTo(DeployFiles.requestsGroup());
-        assertThat(meta.path("topic").asText()).isEqualTo(Topics.REQUESTS);
+        String requests = DeployFiles.requestsTopic();
+        assertThat(meta.path("topic").asText()).isEqualTo(requests);
         assertThat(config().has(meta.path("bootstrapServersFromEnv").asText())).as("bootstrap servers from the ConfigMap").isTrue();
-        assertThat(max).as("replicas beyond the partitions of " + Topics.REQUESTS + " would idle")
-                .isLessThanOrEqualTo(topicsJob().get(Topics.REQUESTS));
+        assertThat(max).as("replicas beyond the partitions of " + requests + " would idle")
+                .isLessThanOrEqualTo(topicsJob().get(requests));
         assertThat(meta.path("offsetResetPolicy").asText())
                 .isEqualTo(DeployFiles.applicationProperties()
                         .getProperty(DeployFiles.channelKey("incoming", Topics.REQUESTS, "auto.offset.reset")));

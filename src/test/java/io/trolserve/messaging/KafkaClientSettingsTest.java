@@ -34,7 +34,7 @@ class KafkaClientSettingsTest {
                 "kafka.bootstrap.servers", "kafka-0:9093",
                 "kafka.max.poll.records", "5",
                 "kafka-streams.sasl.mechanism", "PLAIN",
-                "trol.kafka.embedded.port", "9092"), Map.of());
+                "trol.kafka.topics.requests", "trol.requests"), Map.of());
 
         assertThat(KafkaClientSettings.collect(config)).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "security.protocol", "SASL_SSL",

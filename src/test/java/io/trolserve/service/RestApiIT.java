@@ -1,7 +1,7 @@
 package io.trolserve.service;
 
 import static io.trolserve.service.ServiceRecords.JSON;
-import static io.trolserve.service.ServiceRecords.REQUESTS;
+import static io.trolserve.service.ServiceRecords.idsOf;
 import static io.trolserve.service.ServiceRecords.png;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,23 +30,42 @@ import io.trolserve.testkit.Trials;
 
 /**
  * The REST API against the packaged service: token streams only for ids this instance knows, one
- * caller per id in flight, and hostile input answered with a JSON 4xx, never a 500.
+ * caller per id in flight, and hostile input answered with a JSON 4xx, never a 500. On topics of
+ * its own, set by trol.kafka.topics.*: every answer here proves that the REST side and the
+ * service both follow the settings (ServiceIT runs on the default topics).
  */
 class RestApiIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String REQUESTS = "rest-it.requests";
+    private static final String ANSWERS = "rest-it.answers";
+    private static final String TOKENS = "rest-it.tokens";
 
     static ServiceFixture fixture;
 
     @BeforeAll
     static void start() throws Exception {
-        fixture = ServiceFixture.start("rest");
+        fixture = ServiceFixture.start("rest", work -> new String[] {"-Dtrol.kafka.topics.requests=" + REQUESTS,
+                "-Dtrol.kafka.topics.answers=" + ANSWERS, "-Dtrol.kafka.topics.tokens=" + TOKENS});
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (fixture != null) {
             fixture.close();
+        }
+    }
+
+    /** A request posted here travels on the renamed topics: the REST side's and the service's clients all moved. */
+    @Test
+    void requestsAnswersAndTokensTravelOnTheConfiguredTopics() throws Exception {
+        HttpResponse<String> answer = post("application/json",
+                "{\"id\":\"renamed-1\",\"question\":\"Hi?\",\"params\":{\"maxNewTokens\":3}}");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        for (String topic : List.of(REQUESTS, ANSWERS, TOKENS)) {
+            List<ConsumerRecord<byte[], byte[]>> read = fixture.kafka.readUntil(topic, Duration.ofSeconds(30),
+                    records -> idsOf(records, "renamed-").contains("renamed-1"));
+            assertThat(idsOf(read, "renamed-")).as(topic).contains("renamed-1");
         }
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,8 +18,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.trolserve.broker.EmbeddedKafkaBroker;
 
 /**
- * What a service test class runs against: a real broker with the service's topics, a micro
- * checkpoint, and the packaged service as a child process; plus the HTTP calls the tests make.
+ * What a service test class runs against: a real broker with the service's topics (the default
+ * ones, and any its extra properties rename), a micro checkpoint, and the packaged service as a
+ * child process; plus the HTTP calls the tests make.
  */
 final class ServiceFixture implements AutoCloseable {
 
@@ -52,6 +54,7 @@ final class ServiceFixture implements AutoCloseable {
         KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers());
         Path model = ServiceProcess.initTiny(work.resolve("micro"));
         String[] properties = prepare.propertiesFor(work);
+        broker.createTopics(renamedTopics(properties));
         ServiceProcess service = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("service.log"),
                 properties).start();
         return new ServiceFixture(work, broker, kafka, model, properties, service);
@@ -62,6 +65,17 @@ final class ServiceFixture implements AutoCloseable {
         starts++;
         service = new ServiceProcess(model, broker.bootstrapServers(), work.resolve("service-" + starts + ".log"),
                 properties).start();
+    }
+
+    /** The topics that {@code -Dtrol.kafka.topics.*=} properties name, with the defaults' partitions. */
+    private static Map<String, Integer> renamedTopics(String[] properties) {
+        Map<String, Integer> topics = new HashMap<>();
+        for (String property : properties) {
+            if (property.startsWith("-Dtrol.kafka.topics.")) {
+                topics.put(property.substring(property.indexOf('=') + 1), 4);
+            }
+        }
+        return topics;
     }
 
     static ServiceFixture start(String name) throws Exception {

@@ -33,8 +33,8 @@ import io.trolserve.engine.EngineConfig;
 import io.trolserve.engine.RequestListener;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.TokenOutput;
+import io.trolserve.messaging.KafkaSettings;
 import io.trolserve.messaging.RequestPreparation;
-import io.trolserve.messaging.Topics;
 import io.trolserve.messaging.contract.ContractJson;
 import io.trolserve.service.IntakePolicy;
 import io.trolserve.service.ModelChoice;
@@ -68,10 +68,12 @@ final class KafkaBench {
      * not take the kafka.* security settings (KafkaClientSettings) that would reach a real cluster.
      */
     private final String bootstrap;
+    private final KafkaSettings.ConfiguredTopics topics;
     private final List<Double> transport = Collections.synchronizedList(new ArrayList<>());
 
-    KafkaBench(String bootstrap) {
+    KafkaBench(String bootstrap, KafkaSettings.ConfiguredTopics topics) {
         this.bootstrap = bootstrap;
+        this.topics = topics;
     }
 
     /** Short text-only requests with 8-token answers, as trol.requests records. */
@@ -147,7 +149,8 @@ final class KafkaBench {
                 pace(start, i, rate);
                 String id = idOf(workload.get(i));
                 sent.put(id, System.nanoTime());
-                producer.send(new ProducerRecord<>(Topics.REQUESTS, id.getBytes(StandardCharsets.UTF_8), workload.get(i)));
+                producer.send(new ProducerRecord<>(topics.requests(), id.getBytes(StandardCharsets.UTF_8),
+                        workload.get(i)));
             }
             if (!done.await(10, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("only " + latencies.size() + " answers arrived");
@@ -202,7 +205,7 @@ final class KafkaBench {
             start = System.nanoTime();
             for (byte[] request : workload) {
                 String id = idOf(request);
-                producer.send(new ProducerRecord<>(Topics.REQUESTS, id.getBytes(StandardCharsets.UTF_8), request));
+                producer.send(new ProducerRecord<>(topics.requests(), id.getBytes(StandardCharsets.UTF_8), request));
             }
             producer.flush();
             double producedIn = (System.nanoTime() - start) / 1e9;
@@ -233,7 +236,7 @@ final class KafkaBench {
                 admin.listConsumerGroupOffsets("trol-serve").partitionsToOffsetAndMetadata().get();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < 4; p++) {
-            latest.put(new TopicPartition(Topics.REQUESTS, p), OffsetSpec.latest());
+            latest.put(new TopicPartition(topics.requests(), p), OffsetSpec.latest());
         }
         long lag = 0;
         for (var e : admin.listOffsets(latest).all().get().entrySet()) {
@@ -288,7 +291,7 @@ final class KafkaBench {
         private final CountDownLatch assigned = new CountDownLatch(1);
 
         AnswerReader(AnswerSink onAnswer) {
-            this(Topics.ANSWERS, onAnswer);
+            this(topics.answers(), onAnswer);
         }
 
         AnswerReader(String topic, AnswerSink onAnswer) {
@@ -301,7 +304,7 @@ final class KafkaBench {
             p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             consumer = new KafkaConsumer<>(p);
             consumer.subscribe(List.of(topic));
-            boolean answers = topic.equals(Topics.ANSWERS);
+            boolean answers = topic.equals(topics.answers());
             thread = new Thread(() -> {
                 while (running.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.trolserve.broker.EmbeddedKafkaBroker;
-import io.trolserve.messaging.Topics;
+import io.trolserve.messaging.KafkaSettings;
 import io.trolserve.service.ModelChoice;
+import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,6 +34,9 @@ class KafkaBenchCommand extends BenchCommand.ModelBench implements Callable<Inte
     @Option(names = "--service-option", description = "Extra JVM option for the service (repeatable)")
     List<String> serviceOptions = new ArrayList<>();
 
+    @Inject
+    KafkaSettings kafka;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -49,11 +53,12 @@ class KafkaBenchCommand extends BenchCommand.ModelBench implements Callable<Inte
                 workload, rate);
         out.println("engine alone     " + alone);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), "127.0.0.1", 0)) {
-            broker.createTopics(Map.of(Topics.REQUESTS, 4, Topics.ANSWERS, 4, Topics.TOKENS, 4, Topics.REQUESTS_DLQ, 1));
+            KafkaSettings.ConfiguredTopics t = kafka.topics();
+            broker.createTopics(Map.of(t.requests(), 4, t.answers(), 4, t.tokens(), 4, t.requestsDlq(), 1));
             try (ServiceChild service = new ServiceChild(ServiceChild.thisJar(), model, broker.bootstrapServers(),
                     work.resolve("service.log"), jvm)) {
                 service.start(Duration.ofMinutes(2));
-                KafkaBench bench = new KafkaBench(broker.bootstrapServers());
+                KafkaBench bench = new KafkaBench(broker.bootstrapServers(), t);
                 out.println("plain Kafka hop  " + bench.plainHop(requests, rate)
                         + "  (producer -> broker -> consumer, no service: the floor of each of the two hops below)");
                 bench.throughKafka(KafkaBench.workload(warmup, "warmup-kafka"), rate);
