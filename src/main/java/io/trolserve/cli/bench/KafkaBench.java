@@ -29,39 +29,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import io.trolserve.engine.EngineConfig;
-import io.trolserve.engine.RequestListener;
-import io.trolserve.engine.RequestOutput;
-import io.trolserve.engine.TokenOutput;
 import io.trolserve.messaging.KafkaSettings;
-import io.trolserve.messaging.RequestPreparation;
 import io.trolserve.messaging.contract.ContractJson;
-import io.trolserve.service.IntakePolicy;
-import io.trolserve.service.ModelChoice;
-import io.trolserve.service.ServingStack;
 
 /** The measurements of {@code bench kafka}. */
 final class KafkaBench {
-
-    /** End-to-end latencies (milliseconds) of one run and its achieved rate. */
-    record Latency(int requests, double seconds, double p50Ms, double p99Ms, double maxMs) {
-
-        @Override
-        public String toString() {
-            return String.format("%5d requests in %6.1f s = %7.1f req/s; end-to-end p50 %7.2f ms, p99 %7.2f ms, max %7.2f ms",
-                    requests, seconds, requests / seconds, p50Ms, p99Ms, maxMs);
-        }
-
-        static Latency of(List<Double> latencies, double seconds) {
-            List<Double> sorted = new ArrayList<>(latencies);
-            Collections.sort(sorted);
-            return new Latency(sorted.size(), seconds, at(sorted, 0.5), at(sorted, 0.99), sorted.get(sorted.size() - 1));
-        }
-
-        private static double at(List<Double> sorted, double q) {
-            return sorted.get(Math.min(sorted.size() - 1, Math.max(0, (int) Math.ceil(q * sorted.size()) - 1)));
-        }
-    }
 
     /**
      * The bench's own embedded broker on loopback, always plaintext: these clients deliberately do
@@ -86,50 +58,12 @@ final class KafkaBench {
         return out;
     }
 
-    /** The same requests, parsed and prepared the same way, handed straight to an engine in this JVM. */
-    static Latency engineAlone(ModelChoice model, List<byte[]> warmup, List<byte[]> workload, double rate)
-            throws Exception {
-        try (ServingStack stack = ServingStack.start(model, m -> EngineConfig.defaults(4096),
-                IntakePolicy.localTool(1L << 26))) {
-            submitAll(stack, warmup, rate);
-            return submitAll(stack, workload, rate);
-        }
-    }
-
-    private static Latency submitAll(ServingStack stack, List<byte[]> workload, double rate) throws Exception {
-        Map<String, Long> sent = new ConcurrentHashMap<>();
-        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch done = new CountDownLatch(workload.size());
-        RequestListener listener = new RequestListener() {
-            @Override
-            public void onToken(TokenOutput token) {
-            }
-
-            @Override
-            public void onFinish(RequestOutput output) {
-                latencies.add((System.nanoTime() - sent.get(output.requestId())) / 1e6);
-                done.countDown();
-            }
-        };
-        long start = System.nanoTime();
-        for (int i = 0; i < workload.size(); i++) {
-            pace(start, i, rate);
-            long t = System.nanoTime();
-            RequestPreparation.Prepared p = (RequestPreparation.Prepared) stack.preparation()
-                    .prepare(stack.parser().parse(workload.get(i), null));
-            sent.put(p.request().id(), t);
-            stack.engine().submit(p.request(), listener);
-        }
-        done.await();
-        return Latency.of(latencies, (System.nanoTime() - start) / 1e9);
-    }
-
     /**
      * Produce at the rate, read answers as they come; latency from send to answer received. Also
      * splits it: the answer's own e2eMs is the time inside the service's engine, the rest is Kafka,
      * the consumer and the intake.
      */
-    Latency throughKafka(List<byte[]> workload, double rate) throws Exception {
+    EndToEndLatency throughKafka(List<byte[]> workload, double rate) throws Exception {
         Map<String, Long> sent = new ConcurrentHashMap<>();
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         transport.clear();
@@ -155,12 +89,12 @@ final class KafkaBench {
             if (!done.await(10, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("only " + latencies.size() + " answers arrived");
             }
-            return Latency.of(latencies, (System.nanoTime() - start) / 1e9);
+            return EndToEndLatency.of(latencies, (System.nanoTime() - start) / 1e9);
         }
     }
 
     /** One produce-to-consume hop on the same broker at the same rate, with the same client settings. */
-    Latency plainHop(int count, double rate) throws Exception {
+    EndToEndLatency plainHop(int count, double rate) throws Exception {
         String topic = "trol.bench.hop";
         Map<String, Long> sent = new ConcurrentHashMap<>();
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -181,13 +115,13 @@ final class KafkaBench {
                 producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), new byte[64]));
             }
             done.await(2, TimeUnit.MINUTES);
-            return Latency.of(latencies, (System.nanoTime() - start) / 1e9);
+            return EndToEndLatency.of(latencies, (System.nanoTime() - start) / 1e9);
         }
     }
 
     /** The part of the last run's latencies spent outside the service's engine. */
-    Latency transportShare(double seconds) {
-        return Latency.of(transport, seconds);
+    EndToEndLatency transportShare(double seconds) {
+        return EndToEndLatency.of(transport, seconds);
     }
 
     /** Everything at once: how fast the lag drains, and how much memory the service takes meanwhile. */
@@ -246,7 +180,8 @@ final class KafkaBench {
         return lag;
     }
 
-    private static void pace(long start, int i, double rate) {
+    /** Waits until request {@code i} is due at {@code rate} per second from {@code start}. */
+    static void pace(long start, int i, double rate) {
         long due = start + (long) (i * 1e9 / rate);
         long wait = due - System.nanoTime();
         if (wait > 0) {

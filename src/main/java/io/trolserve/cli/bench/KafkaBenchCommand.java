@@ -49,7 +49,7 @@ class KafkaBenchCommand extends BenchCommand.ModelBench implements Callable<Inte
         jvm.addAll(serviceOptions);
         out.printf("workload: %d short text-only questions, 8-token answers, %.1f arrivals/s, after %d warm-up requests;"
                 + " model %s%n", requests, rate, warmup, model);
-        KafkaBench.Latency alone = KafkaBench.engineAlone(choice, KafkaBench.workload(warmup, "warmup-engine"),
+        EndToEndLatency alone = EngineAloneRun.engineAlone(choice, KafkaBench.workload(warmup, "warmup-engine"),
                 workload, rate);
         out.println("engine alone     " + alone);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), "127.0.0.1", 0)) {
@@ -62,7 +62,7 @@ class KafkaBenchCommand extends BenchCommand.ModelBench implements Callable<Inte
                 out.println("plain Kafka hop  " + bench.plainHop(requests, rate)
                         + "  (producer -> broker -> consumer, no service: the floor of each of the two hops below)");
                 bench.throughKafka(KafkaBench.workload(warmup, "warmup-kafka"), rate);
-                KafkaBench.Latency piped = bench.throughKafka(workload, rate);
+                EndToEndLatency piped = bench.throughKafka(workload, rate);
                 out.println("through Kafka    " + piped);
                 out.println("  of which outside the service's engine: " + bench.transportShare(piped.seconds()));
                 out.printf("Kafka adds %.2f ms at p50 and %.2f ms at p99%n", piped.p50Ms() - alone.p50Ms(),
