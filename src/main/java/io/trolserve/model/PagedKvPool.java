@@ -25,6 +25,7 @@ public final class PagedKvPool implements AutoCloseable {
 
     private final int numBlocks;
     private final int blockSize;
+    private final long bytesPerSlot;
     private final List<Tensor> keys = new ArrayList<>();
     private final List<Tensor> values = new ArrayList<>();
     private boolean closed;
@@ -32,6 +33,7 @@ public final class PagedKvPool implements AutoCloseable {
     public PagedKvPool(TrolConfig config, Placement placement, int numBlocks, int blockSize) {
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
+        this.bytesPerSlot = (long) config.numKvHeads() * config.headDim() * placement.dtype().byteSize();
         long[] shape = {(long) numBlocks * blockSize, config.numKvHeads(), config.headDim()};
         try (Device device = placement.device();
              TensorOptions options = new TensorOptions(placement.scalarType()).device(new DeviceOptional(device))) {
@@ -55,6 +57,11 @@ public final class PagedKvPool implements AutoCloseable {
 
     public int blockSize() {
         return blockSize;
+    }
+
+    /** Bytes of one position's keys (or values) in one layer: nKV * d * element size. */
+    long bytesPerSlot() {
+        return bytesPerSlot;
     }
 
     /** (numBlocks * blockSize, nKV, d). */
