@@ -24,6 +24,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * start == 0      : is_causal (square, top-left == bottom-right)
  * otherwise       : explicit mask, row i sees keys j &lt;= start + i
  * </pre>
+ * A pass whose stores all live in the engine's paged pool goes through {@link PagedAttention},
+ * which batches its one-row segments under the same masks; this per-segment path serves every
+ * other store (the one-request generator's contiguous ones) and is the oracle it is tested against.
  */
 final class Attention {
 
@@ -37,6 +40,14 @@ final class Attention {
      * @return (R, nH * d)
      */
     static Tensor apply(int layer, Tensor q, Tensor k, Tensor v, PassRows rows, double scale) {
+        if (rows.paged() != null) {
+            return rows.paged().apply(layer, q, k, v, scale);
+        }
+        return perSegment(layer, q, k, v, rows, scale);
+    }
+
+    /** One call per segment through {@link KvStore#append}: any store, the oracle's included. */
+    static Tensor perSegment(int layer, Tensor q, Tensor k, Tensor v, PassRows rows, double scale) {
         List<Tensor> outputs = new ArrayList<>();
         for (PassRows.Segment s : rows.segments()) {
             Tensor qs = q.narrow(0, s.rowOffset(), s.numRows());                        // (n, nH, d)
@@ -58,7 +69,7 @@ final class Attention {
     }
 
     /** (n, start + n) boolean: row i may attend to key j iff j <= start + i. */
-    private static Tensor chunkMask(int n, int start, Device device) {
+    static Tensor chunkMask(int n, int start, Device device) {
         try (TensorOptions longs = new TensorOptions(ScalarType.Long)) {
             Tensor keys = torch.arange(new Scalar((double) (start + n)), longs).unsqueeze(0);        // (1, L)
             Tensor queries = torch.arange(new Scalar((double) start), new Scalar((double) (start + n)), longs)

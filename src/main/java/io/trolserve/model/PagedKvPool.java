@@ -25,6 +25,7 @@ public final class PagedKvPool implements AutoCloseable {
 
     private final int numBlocks;
     private final int blockSize;
+    private final long bytesPerSlot;
     private final List<Tensor> keys = new ArrayList<>();
     private final List<Tensor> values = new ArrayList<>();
     private boolean closed;
@@ -34,6 +35,7 @@ public final class PagedKvPool implements AutoCloseable {
         this.blockSize = blockSize;
         long[] shape = layout.shape((long) numBlocks * blockSize);
         Placement placement = layout.placement();
+        this.bytesPerSlot = (long) layout.numKvHeads() * layout.headDim() * placement.dtype().byteSize();
         try (Device device = placement.device();
              TensorOptions options = new TensorOptions(placement.scalarType()).device(new DeviceOptional(device))) {
             for (int i = 0; i < layout.numLayers(); i++) {
@@ -51,6 +53,11 @@ public final class PagedKvPool implements AutoCloseable {
 
     public int blockSize() {
         return blockSize;
+    }
+
+    /** Bytes of one position's keys (or values) in one layer: nKV * d * element size. */
+    long bytesPerSlot() {
+        return bytesPerSlot;
     }
 
     /** (numBlocks * blockSize, nKV, d). */

@@ -19,6 +19,20 @@ final class PagedKvStore implements KvStore {
         this.readSlots = readSlots;
     }
 
+    PagedKvPool pool() {
+        return pool;
+    }
+
+    /** int64 slots of the step's new positions [start, start + n). */
+    Tensor writeSlots() {
+        return writeSlots;
+    }
+
+    /** int64 slots of positions [0, start + n). */
+    Tensor readSlots() {
+        return readSlots;
+    }
+
     @Override
     public KeyValues append(int layer, int start, Tensor newKeys, Tensor newValues) {
         Tensor k = pool.keys(layer);

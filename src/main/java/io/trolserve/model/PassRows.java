@@ -14,8 +14,10 @@ import org.bytedeco.pytorch.Tensor;
  * @param cos       (R, 1, 1, d), broadcast over heads
  * @param sin       (R, 1, 1, d)
  * @param imageRows int64 indices of image-token rows among these R rows, or null if none
+ * @param paged     the pass's batched attention plan when all its stores share one paged pool,
+ *                  else null (each segment then attends through {@link KvStore#append})
  */
-record PassRows(int numRows, Tensor cos, Tensor sin, Tensor imageRows, List<Segment> segments) {
+record PassRows(int numRows, Tensor cos, Tensor sin, Tensor imageRows, List<Segment> segments, PagedAttention paged) {
 
     /** A sequence's consecutive rows within this pass and the store its K/V go to. */
     record Segment(int rowOffset, int numRows, int startPosition, KvStore kv) {
@@ -46,7 +48,7 @@ record PassRows(int numRows, Tensor cos, Tensor sin, Tensor imageRows, List<Segm
         Tensor cos = rope.cosAt(pos).unsqueeze(1).unsqueeze(1);   // (R, 1, 1, d)
         Tensor sin = rope.sinAt(pos).unsqueeze(1).unsqueeze(1);   // (R, 1, 1, d)
         Tensor imageRows = images.isEmpty() ? null : Ops.longs(toArray(images), device);
-        return new PassRows(passRow, cos, sin, imageRows, segments);
+        return new PassRows(passRow, cos, sin, imageRows, segments, PagedAttention.plan(segments, passRow, device));
     }
 
     /** Indices, among all rows of the batch, of the traversed rows (pass 2's rows, in order). */
