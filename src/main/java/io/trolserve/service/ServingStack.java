@@ -32,8 +32,9 @@ public final class ServingStack implements AutoCloseable {
         this.checkpoint = checkpoint;
         this.engineConfig = engineConfig;
         this.parser = intake.parser();
-        this.preparation = new RequestPreparation(checkpoint.tokenizer(), model.promptFormat(), model.imageTokensPerImage(),
-                new ImageFetcher(intake.images()), intake.decode(), model.config().vision().imageSize());
+        this.preparation = new RequestPreparation(checkpoint.tokenizer(), model.promptFormat(),
+                model.imageTokensPerImage(), new ImageFetcher(intake.images()), intake.decode(),
+                model.config().vision().imageSize());
         this.engine = Engine.start(model, checkpoint.tokenizer(), engineConfig);
     }
 
