@@ -38,6 +38,13 @@ public final class ConfigKeys {
     public static final String IMAGE_SIZE = "image_size";
     public static final String LAYER_NORM_EPS = "layer_norm_eps";
 
+    /** InternViT's fields inside {@code vision_config} (TroL-3.8B, docs/TROL_3_8B.md §1.2). */
+    public static final String QKV_BIAS = "qkv_bias";
+    public static final String QK_NORMALIZATION = "qk_normalization";
+    public static final String NORM_TYPE = "norm_type";
+    /** Top level in TroL-3.8B: the pixel shuffle's ratio (0.5 merges 2x2 patches into a token). */
+    public static final String DOWNSAMPLE_RATIO = "downsample_ratio";
+
     private ConfigKeys() {
     }
 
