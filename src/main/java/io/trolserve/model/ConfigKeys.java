@@ -32,6 +32,13 @@ public final class ConfigKeys {
     public static final String TORCH_DTYPE = "torch_dtype";
     public static final String PLORA_RANK = "plora_rank";
 
+    /** TroL-3.8B's Phi-3 language model (Hugging Face's Phi3Config names, inside {@code llm_config}). */
+    public static final String LLM_CONFIG = "llm_config";
+    public static final String ORIGINAL_MAX_POSITION_EMBEDDINGS = "original_max_position_embeddings";
+    public static final String SLIDING_WINDOW = "sliding_window";
+    public static final String ROPE_SCALING_SHORT_FACTOR = "short_factor";
+    public static final String ROPE_SCALING_LONG_FACTOR = "long_factor";
+
     /** The CLIP tower's object; inside it, the same names as the language model's where they match. */
     public static final String VISION_CONFIG = "vision_config";
     public static final String PATCH_SIZE = "patch_size";
@@ -51,5 +58,10 @@ public final class ConfigKeys {
     /** {@code vision_config.<key>}, the name an error message gives a vision field. */
     static String vision(String key) {
         return VISION_CONFIG + "." + key;
+    }
+
+    /** {@code llm_config.<key>}, the name an error message gives a Phi-3 field. */
+    static String llm(String key) {
+        return LLM_CONFIG + "." + key;
     }
 }

@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.trolserve.model.checkpoint.CheckpointException;
 
-/** Typed access to config.json fields; every complaint names the file and the field. */
+/**
+ * Typed access to config.json fields; every complaint names the file and the field. A nested
+ * field is named with dots ({@code llm_config.hidden_size}) and looked up by its last part in the
+ * node given.
+ */
 final class ConfigReader {
 
     private final Path file;
@@ -31,7 +35,7 @@ final class ConfigReader {
     }
 
     int requiredPositiveInt(JsonNode root, String field) {
-        JsonNode v = root.get(field);
+        JsonNode v = root.get(leaf(field));
         check(v != null && !v.isNull(), "required field '" + field + "' is missing");
         check(v.isIntegralNumber() && v.canConvertToInt() && v.intValue() > 0,
                 "field '" + field + "' must be a positive integer, found " + v);
@@ -68,7 +72,7 @@ final class ConfigReader {
     }
 
     boolean optionalBoolean(JsonNode node, String field, boolean fallback) {
-        JsonNode v = node.get(field);
+        JsonNode v = node.get(leaf(field));
         if (v == null || v.isNull()) {
             return fallback;
         }
@@ -78,7 +82,7 @@ final class ConfigReader {
 
     /** eos_token_id is an int in InternLM2 configs but a list in some exports; take the first. */
     int tokenId(JsonNode root, String field, int fallback) {
-        JsonNode v = root.get(field);
+        JsonNode v = root.get(leaf(field));
         if (v == null || v.isNull()) {
             return fallback;
         }

@@ -24,7 +24,7 @@ record PassRows(int numRows, Tensor cos, Tensor sin, Tensor imageRows, List<Segm
     }
 
     /** Rows of pass 1 (every row) or pass 2 (only traversed sequences). */
-    static PassRows build(ForwardBatch batch, boolean secondPass, int imageTokenId, RotaryEmbedding rope,
+    static PassRows build(ForwardBatch batch, boolean secondPass, int imageTokenId, RotaryTable rope,
                           Device device) {
         List<Segment> segments = new ArrayList<>();
         List<Long> positions = new ArrayList<>();

@@ -17,7 +17,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@code max_position_embeddings}; we do not implement it and refuse such sequences instead
  * ({@link #checkLength}), so every accepted sequence is computed exactly.
  */
-final class RotaryEmbedding implements AutoCloseable {
+final class RotaryEmbedding implements RotaryTable, AutoCloseable {
 
     private final int maxPositions;
     private final Tensor cos;   // (maxPositions, d)
@@ -57,12 +57,14 @@ final class RotaryEmbedding implements AutoCloseable {
     }
 
     /** cos rows for the given positions: (R, d). */
-    Tensor cosAt(Tensor positions) {
+    @Override
+    public Tensor cosAt(Tensor positions) {
         return cos.index_select(0, positions);
     }
 
     /** sin rows for the given positions: (R, d). */
-    Tensor sinAt(Tensor positions) {
+    @Override
+    public Tensor sinAt(Tensor positions) {
         return sin.index_select(0, positions);
     }
 
