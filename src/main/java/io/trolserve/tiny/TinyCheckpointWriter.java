@@ -116,17 +116,27 @@ public final class TinyCheckpointWriter {
         for (CheckpointLayout.Expected e : CheckpointLayout.expected(config, spec.positionRows())) {
             all.add(new SafetensorsWriter.Declared(e.name(), spec.dtype(), e.shape()));
         }
+        writeSafetensors(dir, all, spec.shards(), this::randomTensor);
+    }
+
+    /**
+     * The tensors as {@code model.safetensors}, or for {@code shards} &gt; 1 as
+     * {@code model-0000k-of-0000n.safetensors} files plus {@code model.safetensors.index.json}, as
+     * Hugging Face's {@code save_pretrained} lays them out. Shared by both variants' writers.
+     */
+    static void writeSafetensors(Path dir, List<SafetensorsWriter.Declared> all, int shardCount,
+                                 SafetensorsWriter.TensorBytes source) throws IOException {
         Map<String, String> metadata = Map.of("format", "pt");
-        if (spec.shards() <= 1) {
-            SafetensorsWriter.write(dir.resolve(MappedWeights.SINGLE_FILE), all, metadata, this::randomTensor, THREADS);
+        if (shardCount <= 1) {
+            SafetensorsWriter.write(dir.resolve(MappedWeights.SINGLE_FILE), all, metadata, source, THREADS);
             return;
         }
         Map<String, String> weightMap = new LinkedHashMap<>();
         long totalBytes = 0;
-        List<List<SafetensorsWriter.Declared>> shards = shards(all, spec.shards());
+        List<List<SafetensorsWriter.Declared>> shards = shards(all, shardCount);
         for (int k = 0; k < shards.size(); k++) {
             String name = String.format("model-%05d-of-%05d.safetensors", k + 1, shards.size());
-            SafetensorsWriter.write(dir.resolve(name), shards.get(k), metadata, this::randomTensor, THREADS);
+            SafetensorsWriter.write(dir.resolve(name), shards.get(k), metadata, source, THREADS);
             for (SafetensorsWriter.Declared t : shards.get(k)) {
                 weightMap.put(t.name(), name);
                 totalBytes += t.byteLength();
@@ -172,11 +182,20 @@ public final class TinyCheckpointWriter {
      * generator per tensor, seeded from its name.
      */
     private void randomTensor(SafetensorsWriter.Declared t, SafetensorsWriter.ByteSink out) throws IOException {
-        long numel = t.numel();
-        float[] values = new float[(int) Math.min(numel, CHUNK_VALUES)];
-        Random random = new Random(spec.seed() * 1_000_003L + t.name().hashCode());
         double std = std(t.name(), t.shape()) * residualScale(t.name());
         double mean = isScale(t.name()) ? 1.0 : 0.0;
+        gaussian(t, out, spec.seed(), mean, std);
+    }
+
+    /**
+     * mean + std x N(0, 1) for every element of {@code t}, from one generator seeded by the
+     * checkpoint seed and the tensor's name, streamed a chunk at a time in the tensor's dtype.
+     */
+    static void gaussian(SafetensorsWriter.Declared t, SafetensorsWriter.ByteSink out, long seed, double mean,
+                         double std) throws IOException {
+        long numel = t.numel();
+        float[] values = new float[(int) Math.min(numel, CHUNK_VALUES)];
+        Random random = new Random(seed * 1_000_003L + t.name().hashCode());
         for (long done = 0; done < numel; ) {
             int n = (int) Math.min(values.length, numel - done);
             for (int i = 0; i < n; i++) {

@@ -24,14 +24,22 @@ final class TinyGates {
     }
 
     static void write(Path file, TinyCheckpointSpec spec) throws IOException {
-        int h = spec.hiddenSize();
+        write(file, spec.hiddenSize(), spec.numLayers(), spec.gate(), spec.seed(), DType.F32);
+    }
+
+    /**
+     * @param dtype the storages' element type: the published files hold {@code BFloat16Storage}
+     *              (docs/TROL_3_8B.md §1.4); InternLM2's tiny checkpoints keep float32
+     */
+    static void write(Path file, int h, int layers, TinyCheckpointSpec.Gate gate, long seed, DType dtype)
+            throws IOException {
         float[] weight = new float[h];
         float bias;
-        switch (spec.gate()) {
+        switch (gate) {
             case CLOSED -> bias = -SATURATING_BIAS;
             case OPEN -> bias = SATURATING_BIAS;
             default -> {
-                Random random = new Random(spec.seed() * 31 + 7);
+                Random random = new Random(seed * 31 + 7);
                 for (int i = 0; i < h; i++) {
                     weight[i] = (float) (random.nextGaussian() / Math.sqrt(h));
                 }
@@ -39,10 +47,10 @@ final class TinyGates {
             }
         }
         List<TorchSaveWriter.Storage> storages = List.of(
-                new TorchSaveWriter.Storage("0", DType.F32, bytes(TinyCheckpointWriter.encode(weight, DType.F32))),
-                new TorchSaveWriter.Storage("1", DType.F32, bytes(TinyCheckpointWriter.encode(new float[] {bias}, DType.F32))));
+                new TorchSaveWriter.Storage("0", dtype, bytes(TinyCheckpointWriter.encode(weight, dtype))),
+                new TorchSaveWriter.Storage("1", dtype, bytes(TinyCheckpointWriter.encode(new float[] {bias}, dtype))));
         List<TorchSaveWriter.Entry> entries = new ArrayList<>();
-        for (int i = 0; i < spec.numLayers(); i++) {
+        for (int i = 0; i < layers; i++) {
             entries.add(TorchSaveWriter.Entry.contiguous(CheckpointLayout.gateWeight(i), "0", 1, h));
             entries.add(TorchSaveWriter.Entry.contiguous(CheckpointLayout.gateBias(i), "1", 1));
         }
