@@ -52,6 +52,26 @@ public final class ConfigKeys {
     /** Top level in TroL-3.8B: the pixel shuffle's ratio (0.5 merges 2x2 patches into a token). */
     public static final String DOWNSAMPLE_RATIO = "downsample_ratio";
 
+    /**
+     * TroL-3.8B's other top-level fields ({@code TroLConfig.to_dict}, docs/TROL_3_8B.md §1.2). The
+     * official forward ignores all of them (the tiler runs with hard-coded 1, 6, 448, thumbnail
+     * on); they are named so that the tiny writer lays the file out as published.
+     */
+    public static final String USE_BACKBONE_LORA = "use_backbone_lora";
+    public static final String USE_LLM_LORA = "use_llm_lora";
+    public static final String PAD2SQUARE = "pad2square";
+    public static final String SELECT_LAYER = "select_layer";
+    public static final String FORCE_IMAGE_SIZE = "force_image_size";
+    public static final String TEMPLATE = "template";
+    public static final String DYNAMIC_IMAGE_SIZE = "dynamic_image_size";
+    public static final String USE_THUMBNAIL = "use_thumbnail";
+    public static final String PS_VERSION = "ps_version";
+    public static final String MIN_DYNAMIC_PATCH = "min_dynamic_patch";
+    public static final String MAX_DYNAMIC_PATCH = "max_dynamic_patch";
+    /** InternVisionConfig fields the official modules read for building only. */
+    public static final String NUM_CHANNELS = "num_channels";
+    public static final String USE_FLASH_ATTN = "use_flash_attn";
+
     private ConfigKeys() {
     }
 

@@ -1,8 +1,11 @@
 package io.trolserve.model;
 
+import java.nio.file.Path;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.trolserve.model.checkpoint.JsonFiles;
 
 /**
  * Shape of TroL-3.8B's InternViT tower and pixel shuffle (docs/TROL_3_8B.md §1.2): the required
@@ -72,6 +75,11 @@ public record InternVitConfig(
 
     public int headDim() {
         return hiddenSize / numHeads;
+    }
+
+    /** The {@code vision_config} and {@code downsample_ratio} of a TroL-3.8B config.json. */
+    public static InternVitConfig read(Path configJson) {
+        return fromJson(JsonFiles.readObject(configJson), new ConfigReader(configJson));
     }
 
     static InternVitConfig fromJson(JsonNode root, ConfigReader reader) {

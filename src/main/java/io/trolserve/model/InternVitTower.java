@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * pixel shuffle, then the projector LayerNorm, Linear, GELU, Linear. Computes in the weights'
  * dtype on their device; every result belongs to the caller's PointerScope.
  */
-final class InternVitTower {
+public final class InternVitTower {
 
     /** The projector's LayerNorm is built with PyTorch's default eps, not the config's. */
     private static final double PROJECTOR_NORM_EPS = 1e-5;
@@ -21,7 +21,7 @@ final class InternVitTower {
     private final InternVitWeights w;
     private final InternVitConfig c;
 
-    InternVitTower(InternVitWeights w, InternVitConfig c) {
+    public InternVitTower(InternVitWeights w, InternVitConfig c) {
         this.w = w;
         this.c = c;
     }
@@ -30,7 +30,7 @@ final class InternVitTower {
      * @param pixels (N, 3, S', S') normalised tiles; S' = S uses the stored position table as is
      * @return (N * (S'/2P)^2, H) projected image tokens, tile after tile: 256 per 448 px tile
      */
-    Tensor features(Tensor pixels) {
+    public Tensor features(Tensor pixels) {
         return project(shuffled(pixels));
     }
 

@@ -18,11 +18,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * by the projected image features (§4, "Image features"). The weights are the caller's too; this
  * class owns nothing.
  */
-final class Phi3LanguageModel {
+public final class Phi3LanguageModel {
 
-    static final String EMBED_TOKENS = "language_model.model.embed_tokens.weight";
-    static final String FINAL_NORM = "language_model.model.norm.weight";
-    static final String LM_HEAD = "language_model.lm_head.weight";
+    public static final String EMBED_TOKENS = "language_model.model.embed_tokens.weight";
+    public static final String FINAL_NORM = "language_model.model.norm.weight";
+    public static final String LM_HEAD = "language_model.lm_head.weight";
 
     /** PassRows marks rows of this id as image rows, which only Plora reads: Phi-3 has no Plora. */
     private static final int NO_IMAGE_TOKEN = -1;
