@@ -67,7 +67,6 @@ final class LiteralTextEncoder implements AutoCloseable {
     static LiteralTextEncoder create(JsonNode root, TokenizerVocab vocab, PromptFormat format, Path file) {
         boolean imageAnchors = format.questionMayWriteImageToken();
         String anchor = imageAnchors ? format.imageToken() : PHI3_ANCHOR;
-        Integer anchorId = imageAnchors ? vocab.added().get(anchor) : Integer.valueOf(vocab.size());
         Map<Integer, String> control = new HashMap<>();
         vocab.added().forEach((token, id) -> {
             if (!token.equals(anchor)) {
@@ -82,12 +81,21 @@ final class LiteralTextEncoder implements AutoCloseable {
                     kept.add(t);
                 }
             });
-        } else {
-            control.put(anchorId, anchor); // written by a user, it goes out as its bytes
-            kept.addObject().put("id", anchorId).put("content", anchor).put("single_word", false)
-                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+            return new LiteralTextEncoder(load(variant, file), Map.copyOf(control), vocab.ids(), anchor,
+                    vocab.added().get(anchor), file);
         }
-        return new LiteralTextEncoder(load(variant, file), Map.copyOf(control), vocab.ids(), anchor, anchorId, file);
+        // The native side numbers a new added token after the model's vocabulary, whatever its "id"
+        // says: here that is a real added token's id, which this copy otherwise never produces.
+        kept.addObject().put("id", vocab.size()).put("content", anchor).put("single_word", false)
+                .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+        HuggingFaceTokenizer copy = load(variant, file);
+        long[] anchorIds = copy.encode(anchor, false, false).getIds();
+        if (anchorIds.length != 1) {
+            copy.close();
+            throw TokenizerException.inFile(file, "its copy without control tokens does not encode the span anchor"
+                    + " as one token");
+        }
+        return new LiteralTextEncoder(copy, Map.copyOf(control), vocab.ids(), anchor, (int) anchorIds[0], file);
     }
 
     private static HuggingFaceTokenizer load(ObjectNode json, Path file) {
@@ -105,9 +113,9 @@ final class LiteralTextEncoder implements AutoCloseable {
         }
     }
 
-    /** Whether {@code id} is a real added token only the template may write. */
+    /** Whether {@code id} (of the full tokenizer) is an added token only the template may write. */
     boolean isControlToken(int id) {
-        return controlTokens.containsKey(id) && !(anchor.equals(PHI3_ANCHOR) && id == anchorId);
+        return controlTokens.containsKey(id);
     }
 
     /** Ids of {@code text} as the span after an added token, every control string in it as text. */
@@ -123,7 +131,7 @@ final class LiteralTextEncoder implements AutoCloseable {
         IntStream.Builder out = IntStream.builder();
         for (int i = 1; i < anchored.length; i++) {
             int id = (int) anchored[i];
-            String control = controlTokens.get(id);
+            String control = id == anchorId && anchor.equals(PHI3_ANCHOR) ? anchor : controlTokens.get(id);
             if (control == null) {
                 out.add(id);
             } else {
