@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * The TroL (InternLM2) tokenizer, read from a checkpoint's {@code tokenizer.json} through DJL's
- * binding of Hugging Face tokenizers (TROL_SPEC §1 "tokenizer", §3).
+ * A TroL tokenizer, read from a checkpoint's {@code tokenizer.json} through DJL's binding of Hugging
+ * Face tokenizers: InternLM2's (TROL_SPEC §1 "tokenizer", §3) or the Llama-style Phi-3 one of
+ * TroL-3.8B (docs/TROL_3_8B.md §1.5). Which of the two it is, its {@link PromptFormat}, follows
+ * from its added tokens; the format names its end-of-turn, EOS and image tokens.
  *
  * <p><b>Encoding</b> adds no special tokens, never truncates and never pads: the prompt template
  * writes {@code <s>} itself (the official code tokenizes with {@code add_special_tokens=False}),
@@ -43,14 +45,16 @@ public final class TrolTokenizer implements AutoCloseable {
     private final LiteralTextEncoder literal;
     private final Map<String, Integer> ids;
     private final int size;
+    private final PromptFormat format;
     private final Path file;
 
     private TrolTokenizer(HuggingFaceTokenizer nativeTokenizer, LiteralTextEncoder literal, TokenizerVocab vocab,
-            Path file) {
+            PromptFormat format, Path file) {
         this.hf = nativeTokenizer;
         this.literal = literal;
         this.ids = vocab.ids();
         this.size = vocab.size();
+        this.format = format;
         this.file = file;
     }
 
@@ -62,6 +66,12 @@ public final class TrolTokenizer implements AutoCloseable {
         }
         JsonNode json = TokenizerVocab.parse(file);
         TokenizerVocab vocab = TokenizerVocab.of(json, file);
+        PromptFormat format = PromptFormat.ofAddedTokens(vocab.added().keySet());
+        if (format == PromptFormat.PHI3_CHAT && !vocab.added().containsKey(Phi3Tokens.IMG_CONTEXT)) {
+            // the official code would map it to <unk> and feed image features onto no token at all
+            throw TokenizerException.inFile(file, "is a Phi-3 tokenizer without the image-context token "
+                    + Phi3Tokens.IMG_CONTEXT + " among its added tokens; TroL-3.8B's prompt needs it");
+        }
         NativeTokenizers.pinDefaults();
         HuggingFaceTokenizer tokenizer;
         try {
@@ -79,7 +89,8 @@ public final class TrolTokenizer implements AutoCloseable {
         }
         NativeTokenizers.checkPlainEncoding(tokenizer, file);
         try {
-            return new TrolTokenizer(tokenizer, LiteralTextEncoder.create(json, vocab, file), vocab, file);
+            return new TrolTokenizer(tokenizer, LiteralTextEncoder.create(json, vocab, format, file), vocab, format,
+                    file);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -111,16 +122,21 @@ public final class TrolTokenizer implements AutoCloseable {
         return out;
     }
 
-    /**
-     * Ids of user text: like {@link #encode}, but every added token other than {@code <image>}
-     * written in it is encoded as plain text (see {@link LiteralTextEncoder}), and the text is taken
-     * as the span after a token, the place a question has in the prompt.
-     */
-    public int[] encodeAsText(String text) {
-        return literal.encode(text, imageTokenId());
+    /** The chat format this tokenizer's added tokens belong to. */
+    public PromptFormat format() {
+        return format;
     }
 
-    /** Whether {@code id} is an added token other than {@code <image>}: one only the template may write. */
+    /**
+     * Ids of user text: like {@link #encode}, but every added token written in it is encoded as plain
+     * text (see {@link LiteralTextEncoder}; InternLM2's {@code <image>} excepted), and the text is
+     * taken as the span after a token, the place a question has in the prompt.
+     */
+    public int[] encodeAsText(String text) {
+        return literal.encode(text);
+    }
+
+    /** Whether {@code id} is an added token only the template may write (all but InternLM2's {@code <image>}). */
     public boolean isControlToken(int id) {
         return literal.isControlToken(id);
     }
@@ -144,45 +160,50 @@ public final class TrolTokenizer implements AutoCloseable {
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
-    /** Number of token ids, added tokens included: V + 1 for TroL, as &lt;image&gt; is id V. */
+    /** Number of token ids, added tokens included: V + 1 for InternLM2 TroL, as &lt;image&gt; is id V. */
     public int size() {
         return size;
     }
 
+    /** The id image features stand on: {@code <image>} (InternLM2) or {@code <IMG_CONTEXT>} (Phi-3). */
     public int imageTokenId() {
-        return required(IMAGE);
+        return required(format.imageToken());
     }
 
     public int bosTokenId() {
         return required(BOS);
     }
 
+    /** {@code </s>} (InternLM2) or {@code <|endoftext|>} (Phi-3): generation stops on it. */
     public int eosTokenId() {
-        return required(EOS);
+        return required(format.eos());
     }
 
     /**
-     * Fails unless this tokenizer belongs with weights of this vocabulary: {@code <image>} must be
-     * id V (the extra embedding row), no id may reach past it, and EOS must agree with config.json.
+     * Fails unless this tokenizer belongs with weights of this vocabulary, and EOS agrees with
+     * config.json. InternLM2: {@code <image>} must be id V (the extra embedding row) and no id may
+     * reach past it. Phi-3: every id, {@code <IMG_CONTEXT>} included, must have one of the V rows.
      * A mismatch would not crash; it would silently feed the wrong embedding rows.
      */
     public void checkFits(int vocabSize, int configEosTokenId) {
-        if (imageTokenId() != vocabSize) {
+        int rows = format == PromptFormat.INTERNLM2_CHAT ? vocabSize + 1 : vocabSize;
+        if (format == PromptFormat.INTERNLM2_CHAT && imageTokenId() != vocabSize) {
             throw TokenizerException.inFile(file, IMAGE + " has id " + imageTokenId() + " but config.json's vocab_size is "
                     + vocabSize + "; the tokenizer and the weights do not belong together");
         }
-        if (size > vocabSize + 1) {
-            throw TokenizerException.inFile(file, "holds " + size + " ids, more than the " + (vocabSize + 1)
+        if (size > rows) {
+            throw TokenizerException.inFile(file, "holds " + size + " ids, more than the " + rows
                     + " embedding rows of the weights");
         }
         if (eosTokenId() != configEosTokenId) {
-            throw TokenizerException.inFile(file, EOS + " has id " + eosTokenId() + " but config.json says eos_token_id "
-                    + configEosTokenId);
+            throw TokenizerException.inFile(file, format.eos() + " has id " + eosTokenId()
+                    + " but config.json says eos_token_id " + configEosTokenId);
         }
     }
 
+    /** {@code [UNUSED_TOKEN_145]} (InternLM2) or {@code <|end|>} (Phi-3): generation stops on it too. */
     public int endOfTurnTokenId() {
-        return required(END_OF_TURN);
+        return required(format.endOfTurn());
     }
 
     public int startOfTurnTokenId() {
@@ -191,7 +212,7 @@ public final class TrolTokenizer implements AutoCloseable {
 
     private int required(String token) {
         return tokenId(token).orElseThrow(() -> TokenizerException.inFile(file,
-                "has no token " + token + ", which the TroL prompt needs"));
+                "has no token " + token + ", which the " + format + " prompt needs"));
     }
 
     /** Frees the native tokenizers; idempotent. */

@@ -101,7 +101,7 @@ public final class TinyTokenizerWriter {
         return added;
     }
 
-    private static void addSpecial(ArrayNode added, int id, String content) {
+    static void addSpecial(ArrayNode added, int id, String content) {
         added.addObject()
                 .put("id", id)
                 .put("content", content)
@@ -112,7 +112,7 @@ public final class TinyTokenizerWriter {
                 .put("special", true);
     }
 
-    private static ObjectNode bpeModel(List<String> vocab, List<String[]> merges) {
+    static ObjectNode bpeModel(List<String> vocab, List<String[]> merges) {
         ObjectNode model = JSON.createObjectNode();
         model.put("type", "BPE");
         model.putNull("dropout");
@@ -131,7 +131,7 @@ public final class TinyTokenizerWriter {
         return model;
     }
 
-    private static ObjectNode replace(String pattern, String content) {
+    static ObjectNode replace(String pattern, String content) {
         ObjectNode node = JSON.createObjectNode();
         node.put("type", "Replace");
         node.putObject("pattern").put("String", pattern);
