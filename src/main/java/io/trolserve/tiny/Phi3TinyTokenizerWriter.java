@@ -50,6 +50,9 @@ public final class Phi3TinyTokenizerWriter {
 
     private Phi3TinyTokenizerWriter() {}
 
+    /** The id of {@code <s>}, as in Llama-style vocabularies ({@code <unk>} 0, {@code <s>} 1, {@code </s>} 2). */
+    public static final int BOS_ID = 1;
+
     /** The id of a Phi-3 added token in a tiny tokenizer of {@code vocabSize} ids (e.g. EOS for config.json). */
     public static int addedTokenId(int vocabSize, String token) {
         int at = Phi3Tokens.ADDED.indexOf(token);

@@ -140,6 +140,27 @@ class CommandLineIT {
         assertThat(r.getErrorOutput()).contains("already holds a checkpoint");
     }
 
+    @Test
+    void initTinyWritesTheTrol38bLayout(QuarkusMainLauncher launcher) throws IOException {
+        Path dir = Files.createTempDirectory("trol-cli-").resolve("phi3");
+        LaunchResult r = launcher.launch("init-tiny", dir.toString(), "--variant", "phi3", "--seed", "7");
+        assertThat(r.exitCode()).as(r.getErrorOutput()).isZero();
+        assertThat(r.getOutput()).contains("TroL-3.8B-layout");
+        assertThat(dir.resolve("config.json")).exists();
+        assertThat(dir.resolve("model.safetensors")).exists();
+        assertThat(dir.resolve("trol_gating.pt")).exists();
+        assertThat(dir.resolve("tokenizer.json")).exists();
+        assertThat(new ObjectMapper().readTree(dir.resolve("config.json").toFile()).has("llm_config")).isTrue();
+    }
+
+    @Test
+    void initTinyNamesTheOptionsAVariantDoesNotTake(QuarkusMainLauncher launcher) throws IOException {
+        Path dir = Files.createTempDirectory("trol-cli-").resolve("phi3-bad");
+        LaunchResult r = launcher.launch("init-tiny", dir.toString(), "--variant", "phi3", "--plora-rank", "8");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.getErrorOutput()).contains("--plora-rank").doesNotContain("Exception");
+    }
+
     private static JsonNode lastLineJson(LaunchResult r) throws IOException {
         List<String> lines = r.getOutputStream();
         assertThat(lines).as(r.getErrorOutput()).isNotEmpty();
