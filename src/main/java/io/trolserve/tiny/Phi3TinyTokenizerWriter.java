@@ -3,10 +3,7 @@ package io.trolserve.tiny;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -96,24 +93,9 @@ public final class Phi3TinyTokenizerWriter {
         return corpus.lines().map(line -> "▁" + line.replace(" ", "▁")).reduce((a, b) -> a + "\n" + b).orElse("");
     }
 
-    /** The BPE model's pieces by id, 0..V-21; the added tokens live only in added_tokens. */
+    /** The BPE model's pieces by id, 0..V-21; the added tokens live only in added_tokens, at V-20.. */
     private static List<String> vocabulary(int textIds, List<String> pieces) {
-        List<String> vocab = new ArrayList<>(textIds);
-        vocab.add(TrolTokenizer.UNK);
-        vocab.add(TrolTokenizer.BOS);
-        vocab.add(TrolTokenizer.EOS);
-        for (int b = 0; b < 256; b++) {
-            vocab.add(String.format(Locale.ROOT, "<0x%02X>", b));
-        }
-        vocab.addAll(pieces);
-        // No merge produces a filler, so BPE never emits one; they keep the added tokens at V-20.
-        for (int i = 0; vocab.size() < textIds; i++) {
-            vocab.add("[UNUSED_PIECE_" + i + "]");
-        }
-        if (new HashSet<>(vocab).size() != vocab.size()) {
-            throw new IllegalStateException("a learned piece collides with a fixed token");
-        }
-        return vocab;
+        return TinyTokenizerWriter.distinct(TinyTokenizerWriter.llamaVocabulary(textIds, pieces));
     }
 
     private static ArrayNode addedTokens(int vocabSize) {

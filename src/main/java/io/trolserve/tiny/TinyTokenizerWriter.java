@@ -69,7 +69,20 @@ public final class TinyTokenizerWriter {
 
     /** Token strings by id, 0..V-1; &lt;image&gt; (id V) lives only in added_tokens. */
     private static List<String> vocabulary(int vocabSize, List<String> pieces) {
-        List<String> vocab = new ArrayList<>(vocabSize);
+        List<String> vocab = llamaVocabulary(vocabSize - 2, pieces);
+        vocab.add(TrolTokenizer.END_OF_TURN);
+        vocab.add(TrolTokenizer.START_OF_TURN);
+        return distinct(vocab);
+    }
+
+    /**
+     * The Llama-style start of a vocabulary, {@code size} ids: {@code <unk>}, {@code <s>},
+     * {@code </s>}, the 256 byte tokens, the learned pieces, then fillers. The corpus runs out of
+     * pairs worth merging at a few hundred pieces; fillers keep what follows at fixed ids, and no
+     * merge produces one, so BPE never emits one.
+     */
+    static List<String> llamaVocabulary(int size, List<String> pieces) {
+        List<String> vocab = new ArrayList<>(size + 2);
         vocab.add(TrolTokenizer.UNK);
         vocab.add(TrolTokenizer.BOS);
         vocab.add(TrolTokenizer.EOS);
@@ -77,13 +90,13 @@ public final class TinyTokenizerWriter {
             vocab.add(String.format(Locale.ROOT, "<0x%02X>", b));
         }
         vocab.addAll(pieces);
-        // The corpus runs out of pairs worth merging at a few hundred pieces; fillers keep the
-        // turn tokens at V-2 and V-1. No merge produces a filler, so BPE never emits one.
-        for (int i = 0; vocab.size() < vocabSize - 2; i++) {
+        for (int i = 0; vocab.size() < size; i++) {
             vocab.add("[UNUSED_PIECE_" + i + "]");
         }
-        vocab.add(TrolTokenizer.END_OF_TURN);
-        vocab.add(TrolTokenizer.START_OF_TURN);
+        return vocab;
+    }
+
+    static List<String> distinct(List<String> vocab) {
         if (new HashSet<>(vocab).size() != vocab.size()) {
             throw new IllegalStateException("a learned piece collides with a fixed token");
         }
