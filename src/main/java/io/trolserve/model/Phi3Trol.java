@@ -119,16 +119,28 @@ final class Phi3Trol implements TrolModel {
             Tensor ids = Ops.longs(toLongs(batch.tokenIds()), device);
             Tensor x = torch.embedding(weights.embedTokens(), ids);                          // (R, H)
             if (batch.imageEmbeddings() != null) {
-                x.index_copy_(0, Ops.longs(imageRows(batch.tokenIds()), device), batch.imageEmbeddings()); // (R, H)
+                x.index_copy_(0, Ops.longs(imageRows(batch), device), batch.imageEmbeddings()); // (R, H)
             }
             return language.forward(batch, x, device);                                        // (N, V)
         }
     }
 
-    /** The rows whose id is {@code <IMG_CONTEXT>}: the image features replace them, in order (§4). */
-    private long[] imageRows(int[] tokenIds) {
-        return java.util.stream.IntStream.range(0, tokenIds.length)
-                .filter(i -> tokenIds[i] == imageTokenId()).asLongStream().toArray();
+    /**
+     * The prompt-chunk rows whose id is {@code <IMG_CONTEXT>}: the image features replace them, in
+     * order (§4). A decode row is a sampled token, embedded as any token even if it is that id.
+     */
+    private long[] imageRows(ForwardBatch batch) {
+        List<Long> rows = new ArrayList<>();
+        int row = 0;
+        for (ForwardBatch.Sequence s : batch.sequences()) {
+            for (int i = row; i < row + s.numRows(); i++) {
+                if (s.traversed() && batch.tokenIds()[i] == imageTokenId()) {
+                    rows.add((long) i);
+                }
+            }
+            row += s.numRows();
+        }
+        return rows.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static long[] toLongs(int[] values) {

@@ -63,7 +63,12 @@ class EngineBatchInvarianceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void everyRequestGetsItsTokensAlone(String name, EngineConfig config, boolean sampling, boolean expectPreemption) {
-        List<EngineHarness.Arrival> arrivals = sampling ? sampled : greedy;
+        checkEveryRequestAlone(harness, config, sampling ? sampled : greedy, expectPreemption);
+    }
+
+    /** Runs the arrivals batched and checks each against its plain one-request run; shared by the variants' tests. */
+    static void checkEveryRequestAlone(EngineHarness harness, EngineConfig config, List<EngineHarness.Arrival> arrivals,
+                                       boolean expectPreemption) {
         AtomicReference<EngineHarness.RunFacts> facts = new AtomicReference<>();
         Map<String, RequestOutput> outputs = harness.runEngine(config, arrivals, facts::set);
         EngineStats stats = facts.get().stats();

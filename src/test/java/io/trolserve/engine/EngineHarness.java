@@ -99,7 +99,9 @@ final class EngineHarness implements AutoCloseable {
             ids.add(model.imageTokenId());
         }
         for (int i = 0; i < questionTokens; i++) {
-            ids.add(3 + random.nextInt(model.config().vocabSize() - 6));
+            int id = 3 + random.nextInt(model.config().vocabSize() - 6);
+            // Phi-3's <IMG_CONTEXT> lies inside the vocabulary (InternLM2's <image> is V, never drawn)
+            ids.add(id == model.imageTokenId() ? id - 1 : id);
         }
         return ids.stream().mapToInt(Integer::intValue).toArray();
     }
