@@ -18,8 +18,6 @@ import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.messaging.contract.WireFinishReason;
-import io.trolserve.model.ConfigKeys;
-import io.trolserve.model.TrolConfig;
 import io.trolserve.model.TrolModel;
 import io.trolserve.service.EngineSettings;
 import io.trolserve.service.IntakePolicy;
@@ -99,11 +97,13 @@ public class GenerateCommand implements Callable<Integer> {
         }
         SamplingParams params = new SamplingParams(maxNewTokens, temperature, topP, topK, seed, stop);
         ModelChoice choice = checkpoint.choice(settings);
-        List<DecodedImage> images = image == null ? List.of()
-                : List.of(readImage(image, TrolConfig.read(choice.dir().resolve(ConfigKeys.FILE)).vision().imageSize()));
         try (LoadedCheckpoint loaded = LoadedCheckpoint.load(choice)) {
             TrolTokenizer tokenizer = loaded.tokenizer();
             TrolModel trol = loaded.model();
+            if (image != null && !trol.servesImages()) {
+                throw new IllegalArgumentException(TrolModel.IMAGES_NOT_SERVED);
+            }
+            List<DecodedImage> images = image == null ? List.of() : List.of(readImage(image, trol.imageSize()));
             PromptTemplate.Prompt prompt = trol.promptFormat().encode(tokenizer, question, !images.isEmpty(),
                     trol.imageTokensPerImage());
             RequestOutput result = new PlainGenerator(trol, tokenizer, prefillChunk)

@@ -58,7 +58,7 @@ public final class EngineCore implements AutoCloseable {
         this.config = config;
         this.pool = new PagedKvPool(model.kvLayout(), config.numKvBlocks(), config.kvBlockSize());
         this.blocks = new BlockManager(config.numKvBlocks(), config.prefixCache());
-        this.kv = new KvCacheManager(blocks, config.kvBlockSize(), config.prefixCache(), model.config().imageTokenId(),
+        this.kv = new KvCacheManager(blocks, config.kvBlockSize(), config.prefixCache(), model.imageTokenId(),
                 model.imageTokensPerImage());
         this.vision = new VisionCache(model, config.visionCacheBytes());
         this.scheduler = new Scheduler(config, kv, stepCost, vision::toEncode);
@@ -73,7 +73,7 @@ public final class EngineCore implements AutoCloseable {
 
     /** Accepts a request, or finishes it at once with an error saying why it can never run. */
     public void submit(EngineRequest input, RequestListener listener) {
-        Request r = new Request(input, listener, new IncrementalDetokenizer(tokenizer), model.config().imageTokenId());
+        Request r = new Request(input, listener, new IncrementalDetokenizer(tokenizer), model.imageTokenId());
         String problem;
         try {
             problem = active.containsKey(input.id()) ? "a request with id " + input.id() + " is already running"

@@ -106,7 +106,7 @@ final class ModelRunner {
 
     /** Feature rows of the image tokens in the chunks, in row order; null if there are none. */
     private Tensor imageRows(StepPlan plan) {
-        int imageId = model.config().imageTokenId();
+        int imageId = model.imageTokenId();
         List<Tensor> parts = new ArrayList<>();
         for (StepPlan.Chunk c : plan.chunks()) {
             if (c.request().imageTokens == 0 || c.start() >= c.request().promptLength()) {

@@ -173,7 +173,7 @@ public final class PlainGenerator {
     private int countImageTokens(int[] ids) {
         int n = 0;
         for (int id : ids) {
-            if (id == model.config().imageTokenId()) {
+            if (id == model.imageTokenId()) {
                 n++;
             }
         }

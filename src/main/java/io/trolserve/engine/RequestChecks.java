@@ -11,10 +11,14 @@ final class RequestChecks {
 
     /** Why a request can never run, or null if it can. */
     static String problem(Request r, TrolModel model, KvCacheManager kv, EngineConfig config) {
+        if (!r.input.images().isEmpty() && !model.servesImages()) {
+            return TrolModel.IMAGES_NOT_SERVED;
+        }
         int vocab = model.config().vocabSize();
+        int imageId = model.imageTokenId();
         for (int id : r.input.promptIds()) {
-            if (id < 0 || id > vocab) {
-                return "prompt token id " + id + " is outside the vocabulary [0, " + vocab + "]";
+            if (id < 0 || (id >= vocab && id != imageId)) {
+                return "prompt token id " + id + " is outside the vocabulary [0, " + Math.max(vocab - 1, imageId) + "]";
             }
         }
         int expectedImageTokens = r.input.images().size() * model.imageTokensPerImage();

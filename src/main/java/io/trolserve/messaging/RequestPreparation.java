@@ -8,6 +8,7 @@ import io.trolserve.messaging.contract.InlineImage;
 import io.trolserve.messaging.contract.RequestParams;
 import io.trolserve.messaging.contract.TrolRequest;
 import io.trolserve.messaging.contract.UrlImage;
+import io.trolserve.model.TrolModel;
 import io.trolserve.text.PromptFormat;
 import io.trolserve.text.PromptTemplate;
 import io.trolserve.text.TrolTokenizer;
@@ -42,6 +43,10 @@ public final class RequestPreparation {
     private final ImageFetcher fetcher;
     private final DecodeLimits decodeLimits;
     private final int imageSize;
+    private final boolean servesImages;
+
+    /** The dead-letter code of an image request to a model that does not take images (TroL-3.8B, for now). */
+    public static final String IMAGES_NOT_SERVED = "images-not-served";
 
     /**
      * @param promptFormat the model's chat format
@@ -49,6 +54,13 @@ public final class RequestPreparation {
      */
     public RequestPreparation(TrolTokenizer tokenizer, PromptFormat promptFormat, int imageTokensPerImage,
                               ImageFetcher fetcher, DecodeLimits decodeLimits, int imageSize) {
+        this(tokenizer, promptFormat, imageTokensPerImage, fetcher, decodeLimits, imageSize, true);
+    }
+
+    /** @param servesImages false refuses every image request ({@link #IMAGES_NOT_SERVED}) before fetching it */
+    public RequestPreparation(TrolTokenizer tokenizer, PromptFormat promptFormat, int imageTokensPerImage,
+                              ImageFetcher fetcher, DecodeLimits decodeLimits, int imageSize, boolean servesImages) {
+        this.servesImages = servesImages;
         this.tokenizer = tokenizer;
         this.promptFormat = promptFormat;
         this.imageTokensPerImage = imageTokensPerImage;
@@ -58,6 +70,9 @@ public final class RequestPreparation {
     }
 
     public Outcome prepare(TrolRequest r) {
+        if (r.image() != null && !servesImages) {
+            return new Rejected(r.id(), IMAGES_NOT_SERVED, TrolModel.IMAGES_NOT_SERVED);
+        }
         List<DecodedImage> images;
         try {
             images = r.image() == null ? List.of() : List.of(decode(r));

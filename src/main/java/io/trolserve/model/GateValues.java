@@ -39,6 +39,11 @@ final class GateValues {
     }
 
     static GateValues read(Path dir, TrolConfig config) {
+        return read(dir, config.numLayers(), config.hiddenSize());
+    }
+
+    /** The gates of {@code layers} layers over hidden size {@code hidden}, whichever variant. */
+    static GateValues read(Path dir, int layers, int hidden) {
         Path pt = dir.resolve(CheckpointLayout.GATES_TORCH_FILE);
         Path st = dir.resolve(CheckpointLayout.GATES_SAFETENSORS_FILE);
         Map<String, float[]> values;
@@ -58,7 +63,7 @@ final class GateValues {
             throw CheckpointException.inFile(dir, "the traversal gates are missing: neither " + CheckpointLayout.GATES_TORCH_FILE
                     + " nor " + CheckpointLayout.GATES_SAFETENSORS_FILE + " exists");
         }
-        return fromEntries(source, config, shapes, values);
+        return fromEntries(source, layers, hidden, shapes, values);
     }
 
     private static Map<String, float[]> readSafetensors(Path file, Map<String, long[]> shapes) {
@@ -77,18 +82,18 @@ final class GateValues {
         return values;
     }
 
-    private static GateValues fromEntries(Path source, TrolConfig c, Map<String, long[]> shapes,
+    private static GateValues fromEntries(Path source, int layers, int hidden, Map<String, long[]> shapes,
                                           Map<String, float[]> values) {
         List<String> problems = new ArrayList<>();
         Set<String> expected = new HashSet<>();
-        float[][] weights = new float[c.numLayers()][];
-        float[] biases = new float[c.numLayers()];
-        for (int i = 0; i < c.numLayers(); i++) {
+        float[][] weights = new float[layers][];
+        float[] biases = new float[layers];
+        for (int i = 0; i < layers; i++) {
             String w = CheckpointLayout.gateWeight(i);
             String b = CheckpointLayout.gateBias(i);
             expected.add(w);
             expected.add(b);
-            if (check(problems, shapes, w, new long[] {1, c.hiddenSize()})) {
+            if (check(problems, shapes, w, new long[] {1, hidden})) {
                 weights[i] = values.get(w);
             }
             if (check(problems, shapes, b, new long[] {1})) {
@@ -101,8 +106,8 @@ final class GateValues {
             }
         }
         if (!problems.isEmpty()) {
-            throw CheckpointException.inFile(source, "gates do not match config.json (" + c.numLayers()
-                    + " layers, hidden " + c.hiddenSize() + "):\n  - " + String.join("\n  - ", problems));
+            throw CheckpointException.inFile(source, "gates do not match config.json (" + layers
+                    + " layers, hidden " + hidden + "):\n  - " + String.join("\n  - ", problems));
         }
         return new GateValues(weights, biases);
     }

@@ -41,6 +41,16 @@ final class InternLm2Trol implements TrolModel {
     }
 
     @Override
+    public int imageTokenId() {
+        return weights.config().imageTokenId();
+    }
+
+    @Override
+    public int imageSize() {
+        return weights.config().vision().imageSize();
+    }
+
+    @Override
     public Placement placement() {
         return weights.placement();
     }

@@ -19,6 +19,19 @@ public final class ModelFlops {
         this.lm = config;
     }
 
+    /**
+     * The counts for a loaded model; refuses TroL-3.8B, whose tiles and un-adapted Phi-3 layers
+     * these formulas do not describe (a wrong floor would mislead more than none).
+     */
+    public static ModelFlops of(TrolModel model) {
+        if (!(model.config() instanceof TrolConfig c)) {
+            throw new IllegalArgumentException("FLOP counts are defined for the InternLM2 variants (TroL-1.8B, 7B),"
+                    + " not for this checkpoint's " + model.config().getClass().getSimpleName()
+                    + " language model (TroL-3.8B: issue 12)");
+        }
+        return new ModelFlops(c);
+    }
+
     /** One pass of one token through every layer's projections, adapters excluded. */
     public long projectionsPerToken() {
         long h = lm.hiddenSize();

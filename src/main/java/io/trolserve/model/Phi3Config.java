@@ -36,7 +36,7 @@ public record Phi3Config(
         Integer slidingWindow,
         int bosTokenId,
         int eosTokenId,
-        boolean tieWordEmbeddings) {
+        boolean tieWordEmbeddings) implements LanguageConfig {
 
     /** {@code rope_scaling}: the type and d/2 frequency factors for short and long sequences. */
     public record RopeScaling(Type type, List<Double> shortFactor, List<Double> longFactor) {

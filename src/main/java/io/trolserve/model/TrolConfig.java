@@ -30,7 +30,7 @@ public record TrolConfig(
         int bosTokenId,
         int eosTokenId,
         int ploraRank,
-        VisionConfig vision) {
+        VisionConfig vision) implements LanguageConfig {
 
     public static final int DEFAULT_PLORA_RANK = 256;
 

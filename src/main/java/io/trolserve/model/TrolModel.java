@@ -20,11 +20,30 @@ public interface TrolModel extends AutoCloseable {
 
     /** Loads the checkpoint in {@code checkpointDir}, the variant its config.json names. */
     static TrolModel load(Path checkpointDir, Placement placement) {
-        return InternLm2Trol.load(checkpointDir, placement);
+        return Phi3CheckpointLoader.isPhi3(checkpointDir)
+                ? Phi3Trol.load(checkpointDir, placement)
+                : InternLm2Trol.load(checkpointDir, placement);
     }
 
     /** The language model's sizes and special token ids. */
-    TrolConfig config();
+    LanguageConfig config();
+
+    /** The id whose prompt rows carry image features: {@code <image>} (V) or {@code <IMG_CONTEXT>}. */
+    int imageTokenId();
+
+    /** The side of the square an image is decoded to for {@link #encodeImage}. */
+    int imageSize();
+
+    /** Why the engine refuses an image question to a model whose {@link #servesImages()} is false. */
+    String IMAGES_NOT_SERVED = "image questions to TroL-3.8B are not served yet (issue 12)";
+
+    /**
+     * Whether the engine may take image questions for this model. False for TroL-3.8B until the
+     * engine handles a token count that varies with the image's tiles (issue 12).
+     */
+    default boolean servesImages() {
+        return true;
+    }
 
     Placement placement();
 

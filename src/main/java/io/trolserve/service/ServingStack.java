@@ -34,7 +34,7 @@ public final class ServingStack implements AutoCloseable {
         this.parser = intake.parser();
         this.preparation = new RequestPreparation(checkpoint.tokenizer(), model.promptFormat(),
                 model.imageTokensPerImage(), new ImageFetcher(intake.images()), intake.decode(),
-                model.config().vision().imageSize());
+                model.imageSize(), model.servesImages());
         this.engine = Engine.start(model, checkpoint.tokenizer(), engineConfig);
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.trolserve.model.TinyCheckpoints;
-import io.trolserve.model.TrolConfig;
+import io.trolserve.model.LanguageConfig;
 import io.trolserve.tiny.TinyCheckpointSpec;
 import io.trolserve.vision.DecodedImage;
 
@@ -63,7 +63,12 @@ class EngineBatchInvarianceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void everyRequestGetsItsTokensAlone(String name, EngineConfig config, boolean sampling, boolean expectPreemption) {
-        List<EngineHarness.Arrival> arrivals = sampling ? sampled : greedy;
+        checkEveryRequestAlone(harness, config, sampling ? sampled : greedy, expectPreemption);
+    }
+
+    /** Runs the arrivals batched and checks each against its plain one-request run; shared by the variants' tests. */
+    static void checkEveryRequestAlone(EngineHarness harness, EngineConfig config, List<EngineHarness.Arrival> arrivals,
+                                       boolean expectPreemption) {
         AtomicReference<EngineHarness.RunFacts> facts = new AtomicReference<>();
         Map<String, RequestOutput> outputs = harness.runEngine(config, arrivals, facts::set);
         EngineStats stats = facts.get().stats();
@@ -95,9 +100,9 @@ class EngineBatchInvarianceTest {
 
     /** 18 requests: 3 images (some shared), a common system prefix, answers of 3 to 12 tokens. */
     private static List<EngineHarness.Arrival> arrivals(boolean sampling) {
-        TrolConfig c = harness.model.config();
+        LanguageConfig c = harness.model.config();
         Random random = new Random(sampling ? 77 : 76);
-        int[] system = EngineHarness.prompt(c, new int[] {c.bosTokenId()}, 0, 0, 21, random);
+        int[] system = EngineHarness.prompt(harness.model, new int[] {c.bosTokenId()}, 0, 0, 21, random);
         List<DecodedImage> images = List.of(EngineHarness.image(40, 30, 1), EngineHarness.image(17, 60, 2),
                 EngineHarness.image(56, 56, 3));
         int[] steps = {0, 0, 0, 1, 2, 2, 3, 5, 5, 6, 8, 9, 11, 12, 15, 17, 20, 26};
@@ -105,7 +110,7 @@ class EngineBatchInvarianceTest {
         for (int k = 0; k < steps.length; k++) {
             boolean withImage = k % 4 != 3;
             List<DecodedImage> img = withImage ? List.of(images.get(k % 3)) : List.of();
-            int[] prompt = EngineHarness.prompt(c, system, img.size(), harness.model.imageTokensPerImage(),
+            int[] prompt = EngineHarness.prompt(harness.model, system, img.size(), harness.model.imageTokensPerImage(),
                     2 + random.nextInt(9), random);
             SamplingParams params = sampling
                     ? new SamplingParams(3 + random.nextInt(10), 0.9, 0.9, 50, 1000L + k, List.of())

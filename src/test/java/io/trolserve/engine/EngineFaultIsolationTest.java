@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.trolserve.model.TinyCheckpoints;
-import io.trolserve.model.TrolConfig;
+import io.trolserve.model.LanguageConfig;
 import io.trolserve.tiny.TinyCheckpointSpec;
 import io.trolserve.vision.DecodedImage;
 
@@ -120,14 +120,14 @@ class EngineFaultIsolationTest {
 
     /** Greedy requests with images (one shared) and a shared system prefix, most arriving together. */
     private static List<EngineHarness.Arrival> arrivals(int n) {
-        TrolConfig c = harness.model.config();
+        LanguageConfig c = harness.model.config();
         Random random = new Random(31);
-        int[] system = EngineHarness.prompt(c, new int[] {c.bosTokenId()}, 0, 0, 9, random);
+        int[] system = EngineHarness.prompt(harness.model, new int[] {c.bosTokenId()}, 0, 0, 9, random);
         List<DecodedImage> images = List.of(EngineHarness.image(40, 30, 1), EngineHarness.image(23, 50, 2));
         List<EngineHarness.Arrival> out = new ArrayList<>();
         for (int k = 0; k < n; k++) {
             List<DecodedImage> img = k % 3 == 2 ? List.of() : List.of(images.get(k % 2));
-            int[] prompt = EngineHarness.prompt(c, system, img.size(), harness.model.imageTokensPerImage(),
+            int[] prompt = EngineHarness.prompt(harness.model, system, img.size(), harness.model.imageTokensPerImage(),
                     2 + random.nextInt(9), random);
             SamplingParams params = SamplingParams.greedy(5 + random.nextInt(6)).ignoringEos();
             out.add(new EngineHarness.Arrival(k < n - 2 ? 0 : 3 + k, new EngineRequest("req-" + k, prompt, img, params,

@@ -13,7 +13,6 @@ import java.util.function.Consumer;
 import org.bytedeco.pytorch.InferenceMode;
 
 import io.trolserve.model.Placement;
-import io.trolserve.model.TrolConfig;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.TrolTokenizer;
 import io.trolserve.vision.DecodedImage;
@@ -91,16 +90,18 @@ final class EngineHarness implements AutoCloseable {
     }
 
     /** Prompts shaped like TroL's: a shared system prefix, an image's tokens, then the question. */
-    static int[] prompt(TrolConfig c, int[] sharedPrefix, int images, int imageTokens, int questionTokens, Random random) {
+    static int[] prompt(TrolModel model, int[] sharedPrefix, int images, int imageTokens, int questionTokens, Random random) {
         List<Integer> ids = new ArrayList<>();
         for (int id : sharedPrefix) {
             ids.add(id);
         }
         for (int i = 0; i < images * imageTokens; i++) {
-            ids.add(c.imageTokenId());
+            ids.add(model.imageTokenId());
         }
         for (int i = 0; i < questionTokens; i++) {
-            ids.add(3 + random.nextInt(c.vocabSize() - 6));
+            int id = 3 + random.nextInt(model.config().vocabSize() - 6);
+            // Phi-3's <IMG_CONTEXT> lies inside the vocabulary (InternLM2's <image> is V, never drawn)
+            ids.add(id == model.imageTokenId() ? id - 1 : id);
         }
         return ids.stream().mapToInt(Integer::intValue).toArray();
     }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.trolserve.model.TinyCheckpoints;
-import io.trolserve.model.TrolConfig;
+import io.trolserve.model.LanguageConfig;
 import io.trolserve.tiny.TinyCheckpointSpec;
 import io.trolserve.vision.DecodedImage;
 
@@ -38,12 +38,12 @@ class EngineOutputsTest {
 
     @Test
     void theSameImageIsEncodedOnce() {
-        TrolConfig c = harness.model.config();
+        LanguageConfig c = harness.model.config();
         Random random = new Random(2);
         DecodedImage shared = EngineHarness.image(30, 30, 5);
         List<EngineHarness.Arrival> arrivals = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
-            int[] prompt = EngineHarness.prompt(c, new int[] {c.bosTokenId()}, 1, harness.model.imageTokensPerImage(),
+            int[] prompt = EngineHarness.prompt(harness.model, new int[] {c.bosTokenId()}, 1, harness.model.imageTokensPerImage(),
                     4 + k, random);
             arrivals.add(new EngineHarness.Arrival(k == 2 ? 6 : 0,
                     EngineRequest.of("same-image-" + k, prompt, List.of(shared), SamplingParams.greedy(4))));
@@ -58,8 +58,8 @@ class EngineOutputsTest {
 
     @Test
     void aStopStringEndsTheAnswerAndIsCutFromIt() {
-        TrolConfig c = harness.model.config();
-        int[] prompt = EngineHarness.prompt(c, new int[] {c.bosTokenId()}, 0, 0, 12, new Random(4));
+        LanguageConfig c = harness.model.config();
+        int[] prompt = EngineHarness.prompt(harness.model, new int[] {c.bosTokenId()}, 0, 0, 12, new Random(4));
         List<TokenOutput> streamed = stream(EngineRequest.of("free", prompt, List.of(),
                 SamplingParams.greedy(12).ignoringEos()));
         StringBuilder text = new StringBuilder();

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.trolserve.model.TinyCheckpoints;
-import io.trolserve.model.TrolConfig;
+import io.trolserve.model.LanguageConfig;
 import io.trolserve.tiny.TinyCheckpointSpec;
 
 /**
@@ -110,7 +110,7 @@ class EngineThreadTest {
     @Test
     void impossibleRequestsAreRefusedWithAReason() throws Exception {
         Collector collector = new Collector(3);
-        TrolConfig c = harness.model.config();
+        LanguageConfig c = harness.model.config();
         try (Engine engine = Engine.start(harness.model, harness.tokenizer, EngineConfig.defaults(8))) {
             engine.submit(request("too-long", 1, SamplingParams.greedy(5000), null), collector);
             engine.submit(request("pool-too-small", 2, SamplingParams.greedy(200), null), collector);
@@ -246,10 +246,10 @@ class EngineThreadTest {
     }
 
     private static EngineRequest request(String id, long seed, SamplingParams params, Instant deadline) {
-        TrolConfig c = harness.model.config();
+        LanguageConfig c = harness.model.config();
         Random random = new Random(seed);
         boolean withImage = seed % 2 == 0;
-        int[] prompt = EngineHarness.prompt(c, new int[] {c.bosTokenId()}, withImage ? 1 : 0,
+        int[] prompt = EngineHarness.prompt(harness.model, new int[] {c.bosTokenId()}, withImage ? 1 : 0,
                 harness.model.imageTokensPerImage(), 5 + random.nextInt(20), random);
         List<io.trolserve.vision.DecodedImage> images = withImage ? List.of(EngineHarness.image(32, 24, seed)) : List.of();
         return new EngineRequest(id, prompt, images, params, deadline, false);

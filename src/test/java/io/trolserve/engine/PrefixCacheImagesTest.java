@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.trolserve.model.TinyCheckpoints;
-import io.trolserve.model.TrolConfig;
+import io.trolserve.model.LanguageConfig;
 import io.trolserve.tiny.TinyCheckpointSpec;
 import io.trolserve.vision.DecodedImage;
 
@@ -39,10 +39,10 @@ class PrefixCacheImagesTest {
 
     @Test
     void differentImagesShareOnlyTheTextBeforeTheFirstImageToken() {
-        TrolConfig c = harness.model.config();
+        LanguageConfig c = harness.model.config();
         Random random = new Random(3);
-        int[] system = EngineHarness.prompt(c, new int[] {c.bosTokenId()}, 0, 0, 22, random);   // 23 tokens
-        int[] prompt = EngineHarness.prompt(c, system, 1, harness.model.imageTokensPerImage(), 9, random);
+        int[] system = EngineHarness.prompt(harness.model, new int[] {c.bosTokenId()}, 0, 0, 22, random);   // 23 tokens
+        int[] prompt = EngineHarness.prompt(harness.model, system, 1, harness.model.imageTokensPerImage(), 9, random);
         DecodedImage x = EngineHarness.image(40, 40, 10);
         DecodedImage y = EngineHarness.image(40, 40, 11);
 

@@ -60,7 +60,7 @@ class CachedGenerationMatchesOracleTest {
              TrolWeights oracleWeights = CheckpointLoader.load(dir, Placement.cpuFloat32())) {
             Random random = new Random(spec.seed());
             List<DecodedImage> images = withImage ? List.of(TestImages.gradient(37, 23, random)) : List.of();
-            int[] prompt = TestPrompts.randomPrompt(random, model.config(), withImage ? model.imageTokensPerImage() : 0);
+            int[] prompt = TestPrompts.randomPrompt(random, model, withImage ? model.imageTokensPerImage() : 0);
 
             ReferenceTrol.Generation expected = new ReferenceTrol(oracleWeights).greedy(prompt, images, NEW_TOKENS);
             RequestOutput actual = PlainGenerator.withoutTokenizer(model, chunk).generate(

@@ -14,7 +14,7 @@ class DecodeStepBytesTest {
     void normsBaseProjectionsAndHeadInThePlacementsDtype() {
         TinyCheckpointSpec spec = TinyCheckpointSpec.micro().toBuilder().bias(true).build();
         try (TrolModel model = TrolModel.load(TinyCheckpoints.of(spec), Placement.cpuFloat32())) {
-            TrolConfig c = model.config();
+            TrolConfig c = (TrolConfig) model.config();
             long h = c.hiddenSize();
             long i = c.intermediateSize();
             long perLayer = 2 * h                                  // attention_norm, ffn_norm

@@ -58,7 +58,7 @@ class GpuGenerationTest {
         try (TrolModel model = TrolModel.load(dir, placement)) {
             Random random = new Random(21);
             List<DecodedImage> images = List.of(TestImages.gradient(300, 200, random));
-            int[] prompt = TestPrompts.randomPrompt(random, model.config(), model.imageTokensPerImage());
+            int[] prompt = TestPrompts.randomPrompt(random, model, model.imageTokensPerImage());
             return PlainGenerator.withoutTokenizer(model, chunk).generate(
                     EngineRequest.of("gpu", prompt, images, SamplingParams.greedy(16)).capturingLogits());
         }

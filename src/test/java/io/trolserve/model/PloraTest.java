@@ -49,8 +49,8 @@ class PloraTest {
         int[] imagePrompt;
         List<DecodedImage> image = List.of(TestImages.gradient(20, 20, random));
         try (TrolModel model = TrolModel.load(dir, Placement.cpuFloat32())) {
-            textPrompt = TestPrompts.randomPrompt(random, model.config(), 0);
-            imagePrompt = TestPrompts.randomPrompt(random, model.config(), model.imageTokensPerImage());
+            textPrompt = TestPrompts.randomPrompt(random, model, 0);
+            imagePrompt = TestPrompts.randomPrompt(random, model, model.imageTokensPerImage());
         }
         float[] textBefore = firstLogits(dir, textPrompt, List.of(), false);
         float[] textAfter = firstLogits(dir, textPrompt, List.of(), true);

@@ -9,6 +9,10 @@ public final class TestPrompts {
     }
 
     /** Ids avoid the special tokens (0..2) and the end-of-turn range at the top of the vocabulary. */
+    public static int[] randomPrompt(Random random, TrolModel model, int imageTokens) {
+        return randomPrompt(random, (TrolConfig) model.config(), imageTokens);
+    }
+
     public static int[] randomPrompt(Random random, TrolConfig c, int imageTokens) {
         int before = 9 + random.nextInt(8);
         int after = 5 + random.nextInt(8);

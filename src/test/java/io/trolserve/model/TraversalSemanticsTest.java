@@ -68,7 +68,7 @@ class TraversalSemanticsTest {
              TrolWeights weights = CheckpointLoader.load(dir, Placement.cpuFloat32())) {
             Random random = new Random(4);
             List<DecodedImage> images = List.of(TestImages.gradient(30, 50, random));
-            int[] prompt = TestPrompts.randomPrompt(random, model.config(), model.imageTokensPerImage());
+            int[] prompt = TestPrompts.randomPrompt(random, model, model.imageTokensPerImage());
             ReferenceTrol.Generation expected = new ReferenceTrol(weights).greedy(mode, prompt, images, NEW_TOKENS);
             for (int chunk : new int[] {0, 4}) {
                 RequestOutput actual = PlainGenerator.withoutTokenizer(model, chunk).generate(

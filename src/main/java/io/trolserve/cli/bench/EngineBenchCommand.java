@@ -61,7 +61,7 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
             TrolTokenizer tokenizer = loaded.tokenizer();
             EngineConfig config = engineSettings.toConfig(model);
             BenchWorkload workload = BenchWorkload.generate(tokenizer, model.promptFormat(), model.imageTokensPerImage(),
-                    model.config().vision().imageSize(), requests, rate, minTokens, maxTokens, seed);
+                    model.imageSize(), requests, rate, minTokens, maxTokens, seed);
             out.printf("model %s on %s: hidden %d, %d layers, %d image tokens; engine %s%n", choice.dir(),
                     choice.placement(), model.config().hiddenSize(), model.config().numLayers(),
                     model.imageTokensPerImage(), config);
@@ -112,7 +112,7 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
 
     /** The workload's matmul FLOPs: each request's image, traversed prompt and decode steps. */
     private static double workloadFlops(TrolModel model, BenchWorkload workload) {
-        ModelFlops flops = new ModelFlops(model.config());
+        ModelFlops flops = ModelFlops.of(model);
         double total = 0;
         for (BenchWorkload.Item item : workload.items()) {
             int images = item.request().images().size();

@@ -61,7 +61,7 @@ public final class MemoryBench {
     public static Report run(TrolModel model, TrolTokenizer tokenizer, EngineConfig config, Workload w) {
         Libtorch.prepareComputeThread();
         Random random = new Random(w.seed());
-        int size = model.config().vision().imageSize();
+        int size = model.imageSize();
         byte[] rgb = new byte[size * size * 3];
         random.nextBytes(rgb);
         DecodedImage image = new DecodedImage(size, size, rgb, "memory-bench-image");

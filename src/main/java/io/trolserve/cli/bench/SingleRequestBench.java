@@ -83,7 +83,7 @@ final class SingleRequestBench {
                 rates.bandwidthGBps(), model.placement());
         out.printf("decode step ms (median)    %10.2f   floor %.2f ms = %.3f GB of weights / %.1f GB/s: %.2fx the floor%n",
                 stepMs, floorMs, weightBytes / 1e9, rates.bandwidthGBps(), stepMs / floorMs);
-        ModelFlops flops = new ModelFlops(model.config());
+        ModelFlops flops = ModelFlops.of(model);
         double prefillFlops = flops.prompt(promptTokens, model.imageTokensPerImage());
         double prefillMs = 1e3 * promptTokens / prefillPerSecond;
         double prefillFloorMs = 1e3 * rates.computeSeconds(prefillFlops);
@@ -97,7 +97,7 @@ final class SingleRequestBench {
         int before = textTokens * 2 / 3;
         for (int i = 0; i < ids.length; i++) {
             boolean image = i >= before && i < before + images;
-            ids[i] = image ? model.config().imageTokenId() : 3 + random.nextInt(model.config().vocabSize() - 6);
+            ids[i] = image ? model.imageTokenId() : 3 + random.nextInt(model.config().vocabSize() - 6);
         }
         return ids;
     }

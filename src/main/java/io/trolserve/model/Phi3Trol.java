@@ -1,0 +1,186 @@
+package io.trolserve.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import io.trolserve.text.PromptFormat;
+import io.trolserve.vision.DecodedImage;
+import io.trolserve.vision.DynamicTiling;
+import io.trolserve.vision.TiledImage;
+
+/**
+ * TroL-3.8B: InternViT-300M with its pixel-shuffle projector, and the traversed Phi-3-mini
+ * language model (docs/TROL_3_8B.md §2-§5), behind the engine's {@link TrolModel} calls.
+ * Stateless between calls: per-sequence state lives in {@link KvStore}s.
+ *
+ * <p>An image here is 256 tokens per 448 px tile, and its tile count varies (1 to 7, §3); the
+ * engine's image path assumes a constant count per image, so {@link #servesImages()} is false
+ * and the engine refuses image questions. {@link #encodeImage} already computes the official
+ * features, for the slice that teaches the engine variable counts.
+ *
+ * <p>The weights and rotary tables are owned here and freed by {@link #close()}.
+ */
+final class Phi3Trol implements TrolModel {
+
+    private final Phi3CheckpointLoader.Loaded weights;
+    private final Phi3RotaryEmbedding rope;
+    private final Phi3LanguageModel language;
+    private final InternVitTower vision;
+
+    private Phi3Trol(Phi3CheckpointLoader.Loaded weights) {
+        this.weights = weights;
+        this.rope = new Phi3RotaryEmbedding(weights.config(), weights.placement());
+        this.language = new Phi3LanguageModel(weights.config(), weights.layers(), weights.finalNorm(),
+                weights.lmHead(), rope);
+        this.vision = new InternVitTower(weights.vision(), weights.visionConfig());
+    }
+
+    static Phi3Trol load(Path checkpointDir, Placement placement) {
+        Phi3CheckpointLoader.Loaded loaded = Phi3CheckpointLoader.load(checkpointDir, placement);
+        try {
+            return new Phi3Trol(loaded);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Phi3Config config() {
+        return weights.config();
+    }
+
+    /** {@code <IMG_CONTEXT>}, as tokenizer.json numbers it (§1.5). */
+    @Override
+    public int imageTokenId() {
+        return weights.imageTokenId();
+    }
+
+    @Override
+    public int imageSize() {
+        return DynamicTiling.TILE_SIZE;
+    }
+
+    @Override
+    public boolean servesImages() {
+        return false;
+    }
+
+    @Override
+    public Placement placement() {
+        return weights.placement();
+    }
+
+    @Override
+    public PromptFormat promptFormat() {
+        return PromptFormat.PHI3_CHAT;
+    }
+
+    /** Tokens of one tile: an image takes this many times its tile count (§6). */
+    @Override
+    public int imageTokensPerImage() {
+        return weights.visionConfig().tokensPerTile();
+    }
+
+    /** @return (256 * tiles, H) the official features of the image's tiles and thumbnail, in order */
+    @Override
+    public Tensor encodeImage(int width, int height, byte[] rgb) {
+        TiledImage tiled = DynamicTiling.tile(new DecodedImage(width, height, rgb, ""));
+        List<byte[]> tiles = new ArrayList<>();
+        for (int k = 0; k < tiled.count(); k++) {
+            tiles.add(tiled.tile(k));
+        }
+        return vision.features(TilePixels.normalise(tiles, DynamicTiling.TILE_SIZE, weights.placement())); // (256 N, H)
+    }
+
+    /** A variable number of tiles does not fit the one-square contract: refused, as the engine refuses images. */
+    @Override
+    public Tensor preprocess(int width, int height, byte[] rgb) {
+        throw new UnsupportedOperationException(IMAGES_NOT_SERVED);
+    }
+
+    /**
+     * @param pixels (N, 3, 448, 448) normalised tiles
+     * @return (N, 256, H) each tile's projected features
+     */
+    @Override
+    public Tensor encodePixels(Tensor pixels) {
+        return vision.features(pixels).reshape(pixels.size(0), imageTokensPerImage(), -1); // (N, 256, H)
+    }
+
+    @Override
+    public Tensor forward(ForwardBatch batch) {
+        try (Device device = weights.placement().device()) {
+            Tensor ids = Ops.longs(toLongs(batch.tokenIds()), device);
+            Tensor x = torch.embedding(weights.embedTokens(), ids);                          // (R, H)
+            if (batch.imageEmbeddings() != null) {
+                x.index_copy_(0, Ops.longs(imageRows(batch), device), batch.imageEmbeddings()); // (R, H)
+            }
+            return language.forward(batch, x, device);                                        // (N, V)
+        }
+    }
+
+    /**
+     * The prompt-chunk rows whose id is {@code <IMG_CONTEXT>}: the image features replace them, in
+     * order (§4). A decode row is a sampled token, embedded as any token even if it is that id.
+     */
+    private long[] imageRows(ForwardBatch batch) {
+        List<Long> rows = new ArrayList<>();
+        int row = 0;
+        for (ForwardBatch.Sequence s : batch.sequences()) {
+            for (int i = row; i < row + s.numRows(); i++) {
+                if (s.traversed() && batch.tokenIds()[i] == imageTokenId()) {
+                    rows.add((long) i);
+                }
+            }
+            row += s.numRows();
+        }
+        return rows.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static long[] toLongs(int[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    @Override
+    public KvLayout kvLayout() {
+        Phi3Config c = weights.config();
+        return new KvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), weights.placement());
+    }
+
+    @Override
+    public ContiguousKvStore newKvStore(int capacity) {
+        rope.checkLength(capacity);
+        return new ContiguousKvStore(kvLayout(), capacity);
+    }
+
+    @Override
+    public int maxPositions() {
+        return rope.maxPositions();
+    }
+
+    @Override
+    public long weightBytes() {
+        return weights.bytes();
+    }
+
+    @Override
+    public long decodeStepBytes() {
+        return weights.decodeStepBytes();
+    }
+
+    @Override
+    public void close() {
+        rope.close();
+        weights.close();
+    }
+}

@@ -1,0 +1,123 @@
+package io.trolserve.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.imageio.ImageIO;
+
+import org.bytedeco.pytorch.InferenceMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.trolserve.engine.EngineConfig;
+import io.trolserve.engine.EngineRequest;
+import io.trolserve.engine.PlainGenerator;
+import io.trolserve.engine.RequestListener;
+import io.trolserve.engine.RequestOutput;
+import io.trolserve.engine.SamplingParams;
+import io.trolserve.engine.TokenOutput;
+import io.trolserve.messaging.RequestPreparation;
+import io.trolserve.model.Placement;
+import io.trolserve.model.TrolModel;
+import io.trolserve.text.PromptFormat;
+import io.trolserve.text.PromptTemplate;
+import io.trolserve.text.TokenizerException;
+import io.trolserve.text.TrolTokenizer;
+import io.trolserve.tiny.Phi3CheckpointSpec;
+import io.trolserve.tiny.TinyCheckpointFiles;
+
+/**
+ * A TroL-3.8B-layout checkpoint served end to end on text: the plain path that {@code generate
+ * --question} runs and the serving stack (parser, preparation, engine) give the same answer; an
+ * image question is a dead letter with its own code; a tokenizer without {@code <IMG_CONTEXT>}
+ * is refused at load.
+ */
+class Phi3ServingTest {
+
+    private static final String QUESTION = "What is in the picture?";
+
+    @TempDir
+    Path dir;
+
+    private ModelChoice checkpoint() throws IOException {
+        TinyCheckpointFiles.writePhi3(dir, Phi3CheckpointSpec.tiny());
+        return new ModelChoice(dir, Placement.cpuFloat32(), 1);
+    }
+
+    @Test
+    void aTextQuestionGetsThePlainPathsAnswerThroughTheStack() throws Exception {
+        ModelChoice choice = checkpoint();
+        RequestOutput plain;
+        try (InferenceMode guard = new InferenceMode(); LoadedCheckpoint loaded = LoadedCheckpoint.load(choice)) {
+            TrolModel model = loaded.model();
+            assertThat(model.promptFormat()).isEqualTo(PromptFormat.PHI3_CHAT);
+            // what GenerateCommand does for --question
+            PromptTemplate.Prompt prompt = model.promptFormat().encode(loaded.tokenizer(), QUESTION, false,
+                    model.imageTokensPerImage());
+            plain = new PlainGenerator(model, loaded.tokenizer(), 0)
+                    .generate(EngineRequest.of("generate", prompt.tokenIds(), List.of(), SamplingParams.greedy(8)));
+        }
+        assertThat(plain.error()).isNull();
+        assertThat(plain.tokenIds()).isNotEmpty();
+
+        try (ServingStack stack = ServingStack.start(choice, model -> EngineConfig.defaults(64),
+                IntakePolicy.localTool(1L << 20))) {
+            RequestPreparation.Outcome outcome = stack.preparation().prepare(stack.parser().parse(
+                    ("{\"id\":\"q-1\",\"question\":\"" + QUESTION + "\",\"params\":{\"maxNewTokens\":8}}")
+                            .getBytes(StandardCharsets.UTF_8), null));
+            assertThat(outcome).isInstanceOf(RequestPreparation.Prepared.class);
+            CompletableFuture<RequestOutput> finished = new CompletableFuture<>();
+            stack.engine().submit(((RequestPreparation.Prepared) outcome).request(), new RequestListener() {
+                @Override
+                public void onToken(TokenOutput token) {
+                }
+
+                @Override
+                public void onFinish(RequestOutput o) {
+                    finished.complete(o);
+                }
+            });
+            RequestOutput served = finished.get(60, TimeUnit.SECONDS);
+            assertThat(served.error()).isNull();
+            assertThat(served.tokenIds()).containsExactly(plain.tokenIds());
+            assertThat(served.text()).isEqualTo(plain.text());
+        }
+    }
+
+    @Test
+    void anImageQuestionIsADeadLetterWithItsOwnCode() throws Exception {
+        ModelChoice choice = checkpoint();
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", png);
+        String record = "{\"id\":\"q-2\",\"question\":\"" + QUESTION + "\",\"image\":{\"data\":\""
+                + Base64.getEncoder().encodeToString(png.toByteArray()) + "\",\"mediaType\":\"image/png\"}}";
+        try (ServingStack stack = ServingStack.start(choice, model -> EngineConfig.defaults(64),
+                IntakePolicy.localTool(1L << 20))) {
+            RequestPreparation.Outcome outcome = stack.preparation().prepare(
+                    stack.parser().parse(record.getBytes(StandardCharsets.UTF_8), null));
+            assertThat(outcome).isEqualTo(new RequestPreparation.Rejected("q-2",
+                    RequestPreparation.IMAGES_NOT_SERVED, TrolModel.IMAGES_NOT_SERVED));
+        }
+    }
+
+    @Test
+    void aTokenizerWithoutImageContextIsRefusedAtLoad() throws IOException {
+        ModelChoice choice = checkpoint();
+        Path file = dir.resolve(TrolTokenizer.FILE_NAME);
+        Files.writeString(file, Files.readString(file).replace("<IMG_CONTEXT>", "<IMG_CONTEXTX>"));
+        assertThatThrownBy(() -> LoadedCheckpoint.load(choice).close())
+                .isInstanceOf(TokenizerException.class)
+                .hasMessageContaining("<IMG_CONTEXT>");
+    }
+}
