@@ -46,8 +46,25 @@ final class Attention {
         return perSegment(layer, q, k, v, rows, scale);
     }
 
+    /**
+     * An explicit mask for a segment of {@code n} new rows from position {@code start}: an (n, start + n)
+     * boolean tensor, row i may attend to key j where it is true.
+     */
+    interface SegmentMask {
+        Tensor of(int n, int start, Device device);
+    }
+
     /** One call per segment through {@link KvStore#append}: any store, the oracle's included. */
     static Tensor perSegment(int layer, Tensor q, Tensor k, Tensor v, PassRows rows, double scale) {
+        return perSegment(layer, q, k, v, rows, scale, null);
+    }
+
+    /**
+     * As {@link #perSegment(int, Tensor, Tensor, Tensor, PassRows, double)}, with {@code explicit}
+     * (when not null) masking every segment instead of the causal rule of the class comment.
+     */
+    static Tensor perSegment(int layer, Tensor q, Tensor k, Tensor v, PassRows rows, double scale,
+                             SegmentMask explicit) {
         List<Tensor> outputs = new ArrayList<>();
         for (PassRows.Segment s : rows.segments()) {
             Tensor qs = q.narrow(0, s.rowOffset(), s.numRows());                        // (n, nH, d)
@@ -56,8 +73,10 @@ final class Attention {
             Tensor qh = qs.transpose(0, 1).unsqueeze(0);                                 // (1, nH, n, d)
             Tensor kh = ctx.keys().transpose(0, 1).unsqueeze(0);                         // (1, nKV, L, d)
             Tensor vh = ctx.values().transpose(0, 1).unsqueeze(0);                       // (1, nKV, L, d)
-            boolean causal = s.numRows() > 1 && s.startPosition() == 0;
-            TensorOptional mask = s.numRows() > 1 && s.startPosition() > 0
+            boolean causal = explicit == null && s.numRows() > 1 && s.startPosition() == 0;
+            TensorOptional mask = explicit != null
+                    ? new TensorOptional(explicit.of(s.numRows(), s.startPosition(), q.device()))
+                    : s.numRows() > 1 && s.startPosition() > 0
                     ? new TensorOptional(chunkMask(s.numRows(), s.startPosition(), q.device()))
                     : new TensorOptional();
             Tensor out = torch.scaled_dot_product_attention(qh, kh, vh, mask, 0.0, causal,

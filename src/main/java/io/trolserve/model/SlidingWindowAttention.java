@@ -1,15 +1,10 @@
 package io.trolserve.model;
 
-import java.util.ArrayList;
-import java.util.List;
 
 import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -46,21 +41,8 @@ final class SlidingWindowAttention {
         if (window == null || !cutsAnyKey(rows, window)) {
             return Attention.apply(layer, q, k, v, rows, scale);
         }
-        List<Tensor> outputs = new ArrayList<>();
-        for (PassRows.Segment s : rows.segments()) {
-            Tensor qs = q.narrow(0, s.rowOffset(), s.numRows());                        // (n, nH, d)
-            KvStore.KeyValues ctx = s.kv().append(layer, s.startPosition(),
-                    k.narrow(0, s.rowOffset(), s.numRows()), v.narrow(0, s.rowOffset(), s.numRows()));
-            Tensor qh = qs.transpose(0, 1).unsqueeze(0);                                 // (1, nH, n, d)
-            Tensor kh = ctx.keys().transpose(0, 1).unsqueeze(0);                         // (1, nKV, L, d)
-            Tensor vh = ctx.values().transpose(0, 1).unsqueeze(0);                       // (1, nKV, L, d)
-            Tensor mask = windowMask(s.numRows(), s.startPosition(), window, q.device()); // (n, L)
-            Tensor out = torch.scaled_dot_product_attention(qh, kh, vh, new TensorOptional(mask), 0.0, false,
-                    new DoubleOptional(scale), true);                                   // (1, nH, n, d)
-            outputs.add(out.squeeze(0).transpose(0, 1).reshape(s.numRows(), -1));       // (n, nH*d)
-        }
-        return outputs.size() == 1 ? outputs.get(0)
-                : torch.cat(new TensorVector(outputs.toArray(new Tensor[0])), 0);       // (R, nH*d)
+        return Attention.perSegment(layer, q, k, v, rows, scale,
+                (n, start, device) -> windowMask(n, start, window, device));             // (R, nH*d)
     }
 
     /** Whether some row's window starts after key 0: its position exceeds the window. */
