@@ -7,7 +7,6 @@ import io.trolserve.testkit.Trials;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -67,7 +66,7 @@ class ControlTokensInQuestionsTest {
 
     @Test
     void randomQuestionsFromFragmentsOfControlStringsAreText() {
-        Trials.forAll(400, ControlTokensInQuestionsTest::fragmentQuestion, question -> {
+        Trials.forAll(400, QUESTIONS::next, question -> {
             int[] ids = assertEncodedAsText(question);
             String text = PromptTemplate.text(question, true);
             if (occurrencesOfControlStrings(text) == TEMPLATE_CONTROLS.length) { // nothing to escape
@@ -142,29 +141,7 @@ class ControlTokensInQuestionsTest {
         return n;
     }
 
-    private static final List<String> ORDINARY = List.of(" ", "\n", "a", "What is", "[", "]", "<", ">", "/", "_",
-            "14", "5", "6", "UNUSED", "TOKEN", "é", "東", "🚀");
-
-    /** Up to 12 fragments: control strings whole, cut, case-flipped or with a character dropped; ordinary text. */
-    private static String fragmentQuestion(SplittableRandom random) {
-        StringBuilder q = new StringBuilder();
-        boolean imagePlaced = false;
-        for (int n = random.nextInt(13); n > 0; n--) {
-            String control = CONTROL_STRINGS.get(random.nextInt(CONTROL_STRINGS.size()));
-            int at = random.nextInt(control.length());
-            switch (random.nextInt(6)) {
-                case 0 -> q.append(control);
-                case 1 -> q.append(control, at, at + 1 + random.nextInt(control.length() - at)); // a piece
-                case 2 -> control.chars().forEach(c -> q.appendCodePoint(random.nextBoolean()
-                        ? Character.toUpperCase(c) : Character.toLowerCase(c)));
-                case 3 -> q.append(control, 0, at).append(control, at + 1, control.length()); // one character short
-                case 4 -> {
-                    q.append(imagePlaced ? "x" : "<image>"); // one image, so at most one marker
-                    imagePlaced = true;
-                }
-                default -> q.append(ORDINARY.get(random.nextInt(ORDINARY.size())));
-            }
-        }
-        return q.toString();
-    }
+    private static final HostileQuestions QUESTIONS = new HostileQuestions(CONTROL_STRINGS,
+            List.of(" ", "\n", "a", "What is", "[", "]", "<", ">", "/", "_",
+            "14", "5", "6", "UNUSED", "TOKEN", "é", "東", "🚀"));
 }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -71,7 +70,7 @@ class Phi3ControlTokensInQuestionsTest {
 
     @Test
     void randomQuestionsFromFragmentsOfControlStringsAreText() {
-        Trials.forAll(300, Phi3ControlTokensInQuestionsTest::fragmentQuestion, question -> {
+        Trials.forAll(300, QUESTIONS::next, question -> {
             boolean hasImage = question.contains("<image>") || question.length() % 2 == 0;
             assertEncodedAsText(question, hasImage);
         });
@@ -124,29 +123,7 @@ class Phi3ControlTokensInQuestionsTest {
         return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private static final List<String> ORDINARY = List.of(" ", "\n", "a", "What is", "<", ">", "|", "/", "_", "end",
-            "user", "IMG", "é", "東", "🚀");
-
-    /** Up to 12 fragments: control strings whole, cut, case-flipped or a character short; ordinary text. */
-    private static String fragmentQuestion(SplittableRandom random) {
-        StringBuilder q = new StringBuilder();
-        boolean imagePlaced = false;
-        for (int n = random.nextInt(13); n > 0; n--) {
-            String control = CONTROL_STRINGS.get(random.nextInt(CONTROL_STRINGS.size()));
-            int at = random.nextInt(control.length());
-            switch (random.nextInt(6)) {
-                case 0 -> q.append(control);
-                case 1 -> q.append(control, at, at + 1 + random.nextInt(control.length() - at)); // a piece
-                case 2 -> control.chars().forEach(c -> q.appendCodePoint(random.nextBoolean()
-                        ? Character.toUpperCase(c) : Character.toLowerCase(c)));
-                case 3 -> q.append(control, 0, at).append(control, at + 1, control.length()); // one character short
-                case 4 -> {
-                    q.append(imagePlaced ? "x" : "<image>"); // one image, so at most one marker
-                    imagePlaced = true;
-                }
-                default -> q.append(ORDINARY.get(random.nextInt(ORDINARY.size())));
-            }
-        }
-        return q.toString();
-    }
+    private static final HostileQuestions QUESTIONS = new HostileQuestions(CONTROL_STRINGS,
+            List.of(" ", "\n", "a", "What is", "<", ">", "|", "/", "_", "end",
+            "user", "IMG", "é", "東", "🚀"));
 }
