@@ -207,7 +207,7 @@ public final class EngineCore implements AutoCloseable {
     /** What the step cost model has learnt so far (benchmarks print it). */
     public String stepCostFit() {
         FittedStepCost.Fit f = stepCost.fit();
-        return String.format("step ≈ %.1f ms + %.2f ms/decode row + %.2f ms/traversed row + %.3f ms/1k keys + %.1f ms/image"
+        return String.format("step ≈ %.1f ms + %.2f ms/decode row + %.2f ms/traversed row + %.3f ms/1k keys + %.1f ms/image tile"
                 + " (fitted to %d steps)", f.fixed() / 1e6, f.perDecodeRow() / 1e6, f.perTraversedRow() / 1e6,
                 f.perThousandKeys() / 1e6, f.perEncode() / 1e6, f.steps());
     }

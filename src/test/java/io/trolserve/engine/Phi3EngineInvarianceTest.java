@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import org.bytedeco.pytorch.InferenceMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,44 @@ class Phi3EngineInvarianceTest {
                     .containsExactly(harness.alone(a.request()).tokenIds());
         }
         return facts.get().stats().prefixCacheHitTokens();
+    }
+
+    /**
+     * The step cost model prices vision work by tiles: the scheduler is told a 7-tile image's
+     * 7 encodes before it plans, and the step that encodes it reports 7; a 1-tile image is 1.
+     */
+    @Test
+    void anImageIsPricedAndReportedByItsTiles() {
+        TrolModel model = harness.model;
+        Random random = new Random(5);
+        EngineConfig config = EngineConfig.defaults(512).withKv(16, 1024, true);
+        for (int[] size : new int[][] {{500, 300, 7}, {1, 1, 1}}) {
+            DecodedImage image = EngineHarness.image(size[0], size[1], 30 + size[2]);
+            int[] prompt = EngineHarness.prompt(model, new int[] {model.config().bosTokenId()}, 1,
+                    model.imagePolicy().tokens(image), 4, random);
+            EngineRequest input = new EngineRequest("tiles-" + size[2], prompt, List.of(image), SamplingParams.greedy(2),
+                    null, false);
+            try (VisionCache cache = new VisionCache(model, 1L << 20)) {
+                assertThat(cache.toEncode(new Request(input, null, null, model.imageTokenId())))
+                        .as("%dx%d", size[0], size[1]).hasSize(size[2]).doesNotHaveDuplicates();
+            }
+            try (InferenceMode guard = new InferenceMode();
+                 EngineCore core = new EngineCore(model, harness.tokenizer, config)) {
+                core.submit(input, new RequestListener() {
+                    @Override
+                    public void onToken(TokenOutput token) {
+                    }
+
+                    @Override
+                    public void onFinish(RequestOutput output) {
+                    }
+                });
+                assertThat(core.step().visionEncodes()).as("%dx%d", size[0], size[1]).isEqualTo(size[2]);
+                while (core.hasWork()) {
+                    assertThat(core.step().visionEncodes()).isZero();   // encoded once, held through the prefill
+                }
+            }
+        }
     }
 
     /** A prompt whose image run is another image's length is refused with the counts, not run. */
