@@ -18,6 +18,7 @@ import io.trolserve.engine.PlainGenerator;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
 import io.trolserve.messaging.contract.WireFinishReason;
+import io.trolserve.model.ImagePolicy;
 import io.trolserve.model.TrolModel;
 import io.trolserve.service.EngineSettings;
 import io.trolserve.service.IntakePolicy;
@@ -30,7 +31,6 @@ import io.trolserve.text.PromptTemplate;
 import io.trolserve.text.TrolTokenizer;
 import io.trolserve.vision.DecodeLimits;
 import io.trolserve.vision.DecodedImage;
-import io.trolserve.vision.ImageDecoder;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,12 +100,10 @@ public class GenerateCommand implements Callable<Integer> {
         try (LoadedCheckpoint loaded = LoadedCheckpoint.load(choice)) {
             TrolTokenizer tokenizer = loaded.tokenizer();
             TrolModel trol = loaded.model();
-            if (image != null && !trol.servesImages()) {
-                throw new IllegalArgumentException(TrolModel.IMAGES_NOT_SERVED);
-            }
-            List<DecodedImage> images = image == null ? List.of() : List.of(readImage(image, trol.imageSize()));
+            ImagePolicy policy = trol.imagePolicy();
+            List<DecodedImage> images = image == null ? List.of() : List.of(readImage(image, policy));
             PromptTemplate.Prompt prompt = trol.promptFormat().encode(tokenizer, question, !images.isEmpty(),
-                    trol.imageTokensPerImage());
+                    images.isEmpty() ? policy.tokensPerTile() : policy.tokens(images.get(0)));
             RequestOutput result = new PlainGenerator(trol, tokenizer, prefillChunk)
                     .generate(EngineRequest.of("generate", prompt.tokenIds(), images, params));
             System.out.println(new ObjectMapper().writeValueAsString(output(tokenizer, result, params)));
@@ -145,13 +143,14 @@ public class GenerateCommand implements Callable<Integer> {
     }
 
     /** Decoded straight to the model's input size, as the service does (before the model loads: fails fast). */
-    private static DecodedImage readImage(Path file, int imageSize) throws IOException {
+    /** Decoded as the serving path decodes it for this model: its square, or its own size for tiling. */
+    private static DecodedImage readImage(Path file, ImagePolicy policy) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("image file not found: " + file);
         }
-        return ImageDecoder.decode(bytes, DecodeLimits.standalone(MAX_PIXELS), imageSize);
+        return policy.decode(bytes, DecodeLimits.standalone(MAX_PIXELS));
     }
 }

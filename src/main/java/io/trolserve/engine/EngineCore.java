@@ -59,7 +59,7 @@ public final class EngineCore implements AutoCloseable {
         this.pool = new PagedKvPool(model.kvLayout(), config.numKvBlocks(), config.kvBlockSize());
         this.blocks = new BlockManager(config.numKvBlocks(), config.prefixCache());
         this.kv = new KvCacheManager(blocks, config.kvBlockSize(), config.prefixCache(), model.imageTokenId(),
-                model.imageTokensPerImage());
+                model.imagePolicy()::tokens);
         this.vision = new VisionCache(model, config.visionCacheBytes());
         this.scheduler = new Scheduler(config, kv, stepCost, vision::toEncode);
         this.forward = new StepForward(new ModelRunner(model, pool), vision, fault);
@@ -116,13 +116,13 @@ public final class EngineCore implements AutoCloseable {
         for (StepPlan.Chunk c : plan.chunks()) {
             c.request().output.scheduledAt(started);
         }
-        long encodedBefore = vision.misses();
+        long encodedBefore = vision.tilesEncoded();
         StepForward.Outcome out = forward.run(plan);
         out.failed.forEach((r, e) -> finish(r, FinishReason.ERROR, "engine step failed: " + e.getMessage()));
         StepPlan computed = out.failed.isEmpty() ? plan : plan.keeping(r -> !out.failed.containsKey(r));
         int sampled = advance(computed, out.logits);
         RequestChecks.invariants(plan, config, scheduler, blocks);
-        StepShape ran = plan.shape().plus(StepShape.encodes((int) (vision.misses() - encodedBefore)));
+        StepShape ran = plan.shape().plus(StepShape.encodes((int) (vision.tilesEncoded() - encodedBefore)));
         long took = System.nanoTime() - started;
         if (out.failed.isEmpty()) {
             stepCost.observe(ran, took);   // a step that failed and was retried in halves says nothing about its shape
@@ -207,7 +207,7 @@ public final class EngineCore implements AutoCloseable {
     /** What the step cost model has learnt so far (benchmarks print it). */
     public String stepCostFit() {
         FittedStepCost.Fit f = stepCost.fit();
-        return String.format("step ≈ %.1f ms + %.2f ms/decode row + %.2f ms/traversed row + %.3f ms/1k keys + %.1f ms/image"
+        return String.format("step ≈ %.1f ms + %.2f ms/decode row + %.2f ms/traversed row + %.3f ms/1k keys + %.1f ms/image tile"
                 + " (fitted to %d steps)", f.fixed() / 1e6, f.perDecodeRow() / 1e6, f.perTraversedRow() / 1e6,
                 f.perThousandKeys() / 1e6, f.perEncode() / 1e6, f.steps());
     }

@@ -2,6 +2,7 @@ package io.trolserve.engine;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 import io.trolserve.engine.kv.BlockHasher;
 import io.trolserve.engine.kv.BlockManager;
@@ -19,15 +20,22 @@ final class KvCacheManager {
     private final int blockSize;
     private final boolean prefixCache;
     private final int imageTokenId;
-    private final int imageTokensPerImage;
+    private final ToIntFunction<DecodedImage> imageTokens;
     private long prefixHitTokens;
 
+    /** For a model whose every image gives the same run of {@code imageTokensPerImage} tokens. */
     KvCacheManager(BlockManager blocks, int blockSize, boolean prefixCache, int imageTokenId, int imageTokensPerImage) {
+        this(blocks, blockSize, prefixCache, imageTokenId, image -> imageTokensPerImage);
+    }
+
+    /** @param imageTokens the run of image tokens each decoded image gives (the model's {@code ImagePolicy}) */
+    KvCacheManager(BlockManager blocks, int blockSize, boolean prefixCache, int imageTokenId,
+                   ToIntFunction<DecodedImage> imageTokens) {
         this.blocks = blocks;
         this.blockSize = blockSize;
         this.prefixCache = prefixCache;
         this.imageTokenId = imageTokenId;
-        this.imageTokensPerImage = imageTokensPerImage;
+        this.imageTokens = imageTokens;
     }
 
     int blockSize() {
@@ -54,15 +62,25 @@ final class KvCacheManager {
         return Math.max(promptPasses * blocksFor(r.promptLength()), blocksFor(wholeLength));
     }
 
-    /** Keys of the prompt's full blocks, per pass; the image content is part of every key past an image token. */
+    /**
+     * Keys of the prompt's full blocks, per pass; the image content is part of every key past an
+     * image token. The content hash (of the encoded bytes) stands for the features: one engine
+     * serves one model, and its policy decodes the same bytes to the same pixels and tiles.
+     */
     void computeKeys(Request r) {
         if (!prefixCache) {
             return;
         }
         List<String> hashes = r.input.images().stream().map(DecodedImage::contentHash).toList();
+        int[] counts = imageTokenCounts(r);
         SchedulingState s = r.scheduling;
-        s.pass1().keys(BlockHasher.prefixKeys(r.input.promptIds(), imageTokenId, hashes, imageTokensPerImage, blockSize, 1));
-        s.pass2().keys(BlockHasher.prefixKeys(r.input.promptIds(), imageTokenId, hashes, imageTokensPerImage, blockSize, 2));
+        s.pass1().keys(BlockHasher.prefixKeys(r.input.promptIds(), imageTokenId, hashes, counts, blockSize, 1));
+        s.pass2().keys(BlockHasher.prefixKeys(r.input.promptIds(), imageTokenId, hashes, counts, blockSize, 2));
+    }
+
+    /** The run of image tokens each of the request's images gives, in prompt order. */
+    int[] imageTokenCounts(Request r) {
+        return r.input.images().stream().mapToInt(imageTokens).toArray();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.trolserve.engine;
 
 import io.trolserve.engine.kv.BlockManager;
 import io.trolserve.model.TrolModel;
+import io.trolserve.vision.DecodedImage;
 
 /** What must hold of a request before it is accepted, and of the engine after every step. */
 final class RequestChecks {
@@ -11,9 +12,6 @@ final class RequestChecks {
 
     /** Why a request can never run, or null if it can. */
     static String problem(Request r, TrolModel model, KvCacheManager kv, EngineConfig config) {
-        if (!r.input.images().isEmpty() && !model.servesImages()) {
-            return TrolModel.IMAGES_NOT_SERVED;
-        }
         int vocab = model.config().vocabSize();
         int imageId = model.imageTokenId();
         for (int id : r.input.promptIds()) {
@@ -21,7 +19,10 @@ final class RequestChecks {
                 return "prompt token id " + id + " is outside the vocabulary [0, " + Math.max(vocab - 1, imageId) + "]";
             }
         }
-        int expectedImageTokens = r.input.images().size() * model.imageTokensPerImage();
+        long expectedImageTokens = 0;
+        for (DecodedImage image : r.input.images()) {
+            expectedImageTokens += model.imagePolicy().tokens(image);   // varies by image for a tiling model
+        }
         if (r.imageTokens != expectedImageTokens) {
             return "the prompt holds " + r.imageTokens + " image tokens but " + r.input.images().size()
                     + " image(s) give " + expectedImageTokens;

@@ -26,7 +26,7 @@ final class Scheduler {
     private final Deque<Request> waiting = new ArrayDeque<>();
     private final List<Request> running = new ArrayList<>();
 
-    /** @param imagesToEncode content hashes of the images a request would have encoded if it ran now */
+    /** @param imagesToEncode one entry per tile of the images a request would have encoded if it ran now */
     Scheduler(EngineConfig config, KvCacheManager kv, StepCostModel cost, Function<Request, List<String>> imagesToEncode) {
         this.config = config;
         this.kv = kv;

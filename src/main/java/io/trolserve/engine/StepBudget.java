@@ -66,7 +66,7 @@ final class StepBudget {
     /**
      * How many of a request's next {@code wanted} tokens fit, 0 if none.
      *
-     * @param images content hashes of the images the chunk would have encoded (not in the cache)
+     * @param images one entry per tile of the images the chunk would have encoded (not in the cache)
      */
     int fit(int start, int wanted, boolean traversed, boolean decode, List<String> images) {
         int n = Math.min(wanted, TraversalRule.tokensFor(maxTokens - tokens, traversed));

@@ -3,13 +3,14 @@ package io.trolserve.engine;
 /**
  * The work of one step, in the units its cost grows with: rows of tokens computed once (decode,
  * and outputs recomputed after a preemption), rows of prompt tokens computed twice (traversal),
- * keys that attention reads (summed over rows and passes), and images the vision tower encodes.
+ * keys that attention reads (summed over rows and passes), and image tiles the vision tower
+ * encodes (one per image for TroL-1.8B/7B, 1 to 7 for TroL-3.8B).
  * Tensor-free: the scheduler builds one while planning, the engine the one that actually ran.
  *
  * @param decodeRows     tokens of chunks that are not traversed: one pass each
  * @param traversedRows  prompt tokens: two passes and the gate each
  * @param attentionKeys  sum over rows and passes of the keys each row attends to
- * @param visionEncodes  images encoded in the step (cache misses)
+ * @param visionEncodes  image tiles encoded in the step (of cache misses)
  */
 record StepShape(int decodeRows, int traversedRows, long attentionKeys, int visionEncodes) {
 

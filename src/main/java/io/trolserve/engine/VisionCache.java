@@ -16,7 +16,8 @@ import io.trolserve.vision.DecodedImage;
 /**
  * Projected image features by image content hash, within a byte budget (least recently used
  * first out), so the same image asked about twice is encoded once; misses of one step are
- * encoded together in one batch. Engine thread only. Cached tensors are retained here; a request
+ * encoded together in one batch, the tiles of every image (one for TroL-1.8B/7B, 1 to 7 for
+ * TroL-3.8B) laid end to end. Engine thread only. Cached tensors are retained here; a request
  * that uses one retains it too, so eviction never pulls features from under a prefill.
  */
 final class VisionCache implements AutoCloseable {
@@ -27,6 +28,7 @@ final class VisionCache implements AutoCloseable {
     private long bytes;
     private long hits;
     private long misses;
+    private long tilesEncoded;
 
     VisionCache(TrolModel model, long budgetBytes) {
         this.model = model;
@@ -34,7 +36,7 @@ final class VisionCache implements AutoCloseable {
     }
 
     /**
-     * Gives every request its features, (images * G*G, H), retained for the request; encodes the
+     * Gives every request its features, (image tokens, H), retained for the request; encodes the
      * images nobody has cached in one batch. @return nanoseconds spent encoding
      */
     long provide(List<Request> requests) {
@@ -59,7 +61,11 @@ final class VisionCache implements AutoCloseable {
         return took;
     }
 
-    /** Content hashes of the images the request would have encoded if it ran now: it needs features none cached. */
+    /**
+     * The tiles the request would have encoded if it ran now (it needs features none cached), one
+     * entry per tile, {@code hash} or {@code hash#k}: the step budget prices them one encode each,
+     * and the same image wanted by two requests is counted once.
+     */
     List<String> toEncode(Request r) {
         if (!r.needsImageFeatures()) {
             return List.of();
@@ -68,6 +74,10 @@ final class VisionCache implements AutoCloseable {
         for (DecodedImage img : r.input.images()) {
             if (!cache.containsKey(img.contentHash())) {
                 out.add(img.contentHash());
+                int tiles = model.imagePolicy().tiles(img.width(), img.height());
+                for (int k = 1; k < tiles; k++) {
+                    out.add(img.contentHash() + "#" + k);
+                }
             }
         }
         return out;
@@ -81,15 +91,24 @@ final class VisionCache implements AutoCloseable {
         misses += images.size();
         try (PointerScope scope = new PointerScope()) {
             TensorVector pixels = new TensorVector();
-            for (DecodedImage img : images) {
-                pixels.push_back(model.preprocess(img.width(), img.height(), img.rgb()));
-            }
-            Tensor features = model.encodePixels(torch.cat(pixels, 0));                 // (N, G*G, H)
+            int[] tiles = new int[images.size()];
             for (int i = 0; i < images.size(); i++) {
-                Tensor one = features.select(0, i).clone();   // (G*G, H), its own storage, not a view of the batch
+                DecodedImage img = images.get(i);
+                Tensor one = model.preprocess(img.width(), img.height(), img.rgb());       // (tiles, 3, S, S)
+                tiles[i] = (int) one.size(0);
+                pixels.push_back(one);
+            }
+            Tensor features = model.encodePixels(torch.cat(pixels, 0));                 // (all tiles, G*G, H)
+            long hidden = features.size(2);
+            int first = 0;
+            for (int i = 0; i < images.size(); i++) {
+                // its own storage, not a view of the batch: (tiles * G*G, H)
+                Tensor one = features.narrow(0, first, tiles[i]).reshape(-1, hidden).clone();
                 one.retainReference();   // outlives this scope: owned by the cache from here on
                 out.put(images.get(i).contentHash(), one);
+                first += tiles[i];
             }
+            tilesEncoded += first;
         }
         return out;
     }
@@ -126,6 +145,11 @@ final class VisionCache implements AutoCloseable {
 
     long bytes() {
         return bytes;
+    }
+
+    /** Vision-tower tiles encoded so far: what the step cost model prices (an image is 1 to 7 of them). */
+    long tilesEncoded() {
+        return tilesEncoded;
     }
 
     long hits() {

@@ -8,14 +8,13 @@ import io.trolserve.messaging.contract.InlineImage;
 import io.trolserve.messaging.contract.RequestParams;
 import io.trolserve.messaging.contract.TrolRequest;
 import io.trolserve.messaging.contract.UrlImage;
-import io.trolserve.model.TrolModel;
+import io.trolserve.model.ImagePolicy;
 import io.trolserve.text.PromptFormat;
 import io.trolserve.text.PromptTemplate;
 import io.trolserve.text.TrolTokenizer;
 import io.trolserve.vision.DecodeLimits;
 import io.trolserve.vision.DecodedImage;
 import io.trolserve.vision.ImageDecodeException;
-import io.trolserve.vision.ImageDecoder;
 import io.trolserve.vision.ImageFetchException;
 import io.trolserve.vision.ImageFetcher;
 
@@ -39,43 +38,39 @@ public final class RequestPreparation {
 
     private final TrolTokenizer tokenizer;
     private final PromptFormat promptFormat;
-    private final int imageTokensPerImage;
+    private final ImagePolicy imagePolicy;
     private final ImageFetcher fetcher;
     private final DecodeLimits decodeLimits;
-    private final int imageSize;
-    private final boolean servesImages;
-
-    /** The dead-letter code of an image request to a model that does not take images (TroL-3.8B, for now). */
-    public static final String IMAGES_NOT_SERVED = "images-not-served";
 
     /**
+     * For a model that takes every image as one square.
+     *
      * @param promptFormat the model's chat format
      * @param imageSize    the model's input side: images are decoded straight to imageSize square
      */
     public RequestPreparation(TrolTokenizer tokenizer, PromptFormat promptFormat, int imageTokensPerImage,
                               ImageFetcher fetcher, DecodeLimits decodeLimits, int imageSize) {
-        this(tokenizer, promptFormat, imageTokensPerImage, fetcher, decodeLimits, imageSize, true);
+        this(tokenizer, promptFormat, new ImagePolicy.Square(imageSize, imageTokensPerImage), fetcher, decodeLimits);
     }
 
-    /** @param servesImages false refuses every image request ({@link #IMAGES_NOT_SERVED}) before fetching it */
-    public RequestPreparation(TrolTokenizer tokenizer, PromptFormat promptFormat, int imageTokensPerImage,
-                              ImageFetcher fetcher, DecodeLimits decodeLimits, int imageSize, boolean servesImages) {
-        this.servesImages = servesImages;
+    /**
+     * @param promptFormat the model's chat format
+     * @param imagePolicy  the model's: how an image is decoded (a square, or its own size for a
+     *                     tiling model) and how many image tokens the decoded image gives
+     */
+    public RequestPreparation(TrolTokenizer tokenizer, PromptFormat promptFormat, ImagePolicy imagePolicy,
+                              ImageFetcher fetcher, DecodeLimits decodeLimits) {
         this.tokenizer = tokenizer;
         this.promptFormat = promptFormat;
-        this.imageTokensPerImage = imageTokensPerImage;
+        this.imagePolicy = imagePolicy;
         this.fetcher = fetcher;
         this.decodeLimits = decodeLimits;
-        this.imageSize = imageSize;
     }
 
     public Outcome prepare(TrolRequest r) {
-        if (r.image() != null && !servesImages) {
-            return new Rejected(r.id(), IMAGES_NOT_SERVED, TrolModel.IMAGES_NOT_SERVED);
-        }
-        List<DecodedImage> images;
+        DecodedImage image;
         try {
-            images = r.image() == null ? List.of() : List.of(decode(r));
+            image = r.image() == null ? null : decode(r);
         } catch (ImageFetchException e) {
             return new Rejected(r.id(), e.code(), e.getMessage());
         } catch (ImageDecodeException e) {
@@ -83,17 +78,20 @@ public final class RequestPreparation {
         }
         PromptTemplate.Prompt prompt;
         try {
-            prompt = promptFormat.encode(tokenizer, r.question(), !images.isEmpty(), imageTokensPerImage);
+            // one image per request: its own run length (TroL-3.8B: 256 per tile of its tiling)
+            int imageTokens = image == null ? imagePolicy.tokensPerTile() : imagePolicy.tokens(image);
+            prompt = promptFormat.encode(tokenizer, r.question(), image != null, imageTokens);
         } catch (IllegalArgumentException e) {
             return new Rejected(r.id(), "invalid-prompt", e.getMessage());
         }
+        List<DecodedImage> images = image == null ? List.of() : List.of(image);
         return new Prepared(new EngineRequest(r.id(), prompt.tokenIds(), images, sampling(r.params()), r.deadline(),
                 false));
     }
 
     private DecodedImage decode(TrolRequest r) {
         byte[] bytes = r.image() instanceof UrlImage url ? fetcher.fetch(url.url()) : ((InlineImage) r.image()).data();
-        return ImageDecoder.decode(bytes, decodeLimits, imageSize);
+        return imagePolicy.decode(bytes, decodeLimits);
     }
 
     static SamplingParams sampling(RequestParams p) {

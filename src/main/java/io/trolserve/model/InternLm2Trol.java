@@ -60,6 +60,12 @@ final class InternLm2Trol implements TrolModel {
         return PromptFormat.INTERNLM2_CHAT;
     }
 
+    /** Decoded straight to the tower's square: one tile whatever the upload's size. */
+    @Override
+    public ImagePolicy imagePolicy() {
+        return new ImagePolicy.Square(imageSize(), imageTokensPerImage());
+    }
+
     /** (image_size / patch_size)^2: one token per CLIP patch of the one resized image. */
     @Override
     public int imageTokensPerImage() {

@@ -18,10 +18,10 @@ import io.trolserve.vision.TiledImage;
  * language model (docs/TROL_3_8B.md §2-§5), behind the engine's {@link TrolModel} calls.
  * Stateless between calls: per-sequence state lives in {@link KvStore}s.
  *
- * <p>An image here is 256 tokens per 448 px tile, and its tile count varies (1 to 7, §3); the
- * engine's image path assumes a constant count per image, so {@link #servesImages()} is false
- * and the engine refuses image questions. {@link #encodeImage} already computes the official
- * features, for the slice that teaches the engine variable counts.
+ * <p>An image here is 256 tokens per 448 px tile, and its tile count varies with its size (1 to
+ * 7, §3): {@link ImagePolicy.Tiled} tells the intake to decode it at its own size and how long
+ * its {@code <IMG_CONTEXT>} run is; the engine encodes its tiles with {@link #preprocess} and
+ * {@link #encodePixels}, the plain path with {@link #encodeImage}.
  *
  * <p>The weights and rotary tables are owned here and freed by {@link #close()}.
  */
@@ -67,8 +67,8 @@ final class Phi3Trol implements TrolModel {
     }
 
     @Override
-    public boolean servesImages() {
-        return false;
+    public ImagePolicy imagePolicy() {
+        return new ImagePolicy.Tiled(imageTokensPerImage());
     }
 
     @Override
@@ -90,18 +90,19 @@ final class Phi3Trol implements TrolModel {
     /** @return (256 * tiles, H) the official features of the image's tiles and thumbnail, in order */
     @Override
     public Tensor encodeImage(int width, int height, byte[] rgb) {
+        Tensor pixels = preprocess(width, height, rgb);                                  // (N, 3, 448, 448)
+        return vision.features(pixels);                                                  // (256 N, H)
+    }
+
+    /** @return (N, 3, 448, 448) the normalised tiles then thumbnail of the original (§3.4), N = its tile count */
+    @Override
+    public Tensor preprocess(int width, int height, byte[] rgb) {
         TiledImage tiled = DynamicTiling.tile(new DecodedImage(width, height, rgb, ""));
         List<byte[]> tiles = new ArrayList<>();
         for (int k = 0; k < tiled.count(); k++) {
             tiles.add(tiled.tile(k));
         }
-        return vision.features(TilePixels.normalise(tiles, DynamicTiling.TILE_SIZE, weights.placement())); // (256 N, H)
-    }
-
-    /** A variable number of tiles does not fit the one-square contract: refused, as the engine refuses images. */
-    @Override
-    public Tensor preprocess(int width, int height, byte[] rgb) {
-        throw new UnsupportedOperationException(IMAGES_NOT_SERVED);
+        return TilePixels.normalise(tiles, DynamicTiling.TILE_SIZE, weights.placement()); // (N, 3, 448, 448)
     }
 
     /**

@@ -31,44 +31,39 @@ public interface TrolModel extends AutoCloseable {
     /** The id whose prompt rows carry image features: {@code <image>} (V) or {@code <IMG_CONTEXT>}. */
     int imageTokenId();
 
-    /** The side of the square an image is decoded to for {@link #encodeImage}. */
+    /** The side of the square the vision tower takes: the whole image, or one tile of it. */
     int imageSize();
 
-    /** Why the engine refuses an image question to a model whose {@link #servesImages()} is false. */
-    String IMAGES_NOT_SERVED = "image questions to TroL-3.8B are not served yet (issue 12)";
-
-    /**
-     * Whether the engine may take image questions for this model. False for TroL-3.8B until the
-     * engine handles a token count that varies with the image's tiles (issue 12).
-     */
-    default boolean servesImages() {
-        return true;
-    }
+    /** How the serving path decodes an image for this model and how many prompt tokens it gives. */
+    ImagePolicy imagePolicy();
 
     Placement placement();
 
     /** The chat format the model was trained with; prompts for it are written in this format. */
     PromptFormat promptFormat();
 
-    /** The run of image tokens each {@code <image>} of a prompt expands to. */
+    /**
+     * Image tokens of one vision-tower tile: the whole image's run for TroL-1.8B/7B, a 448 px tile's
+     * for TroL-3.8B, whose image's run is this times its tile count ({@link #imagePolicy()}).
+     */
     int imageTokensPerImage();
 
     /**
-     * @param rgb interleaved 8-bit RGB, row-major
-     * @return (imageTokensPerImage, H) projected features of one image
+     * @param rgb interleaved 8-bit RGB, row-major, as {@link #imagePolicy()} decodes it
+     * @return (imagePolicy.tokens(width, height), H) projected features of one image
      */
     Tensor encodeImage(int width, int height, byte[] rgb);
 
     /**
      * The vision input of one image, for batched encoding with {@link #encodePixels}.
      *
-     * @return (1, 3, S, S) normalised pixels
+     * @return (tiles, 3, S, S) normalised pixels, tiles = imagePolicy.tiles(width, height)
      */
     Tensor preprocess(int width, int height, byte[] rgb);
 
     /**
-     * @param pixels (N, 3, S, S) preprocessed images, concatenated
-     * @return (N, imageTokensPerImage, H) projected features
+     * @param pixels (N, 3, S, S) preprocessed tiles of one or more images, concatenated
+     * @return (N, imageTokensPerImage, H) projected features of each tile
      */
     Tensor encodePixels(Tensor pixels);
 

@@ -32,9 +32,8 @@ public final class ServingStack implements AutoCloseable {
         this.checkpoint = checkpoint;
         this.engineConfig = engineConfig;
         this.parser = intake.parser();
-        this.preparation = new RequestPreparation(checkpoint.tokenizer(), model.promptFormat(),
-                model.imageTokensPerImage(), new ImageFetcher(intake.images()), intake.decode(),
-                model.imageSize(), model.servesImages());
+        this.preparation = new RequestPreparation(checkpoint.tokenizer(), model.promptFormat(), model.imagePolicy(),
+                new ImageFetcher(intake.images()), intake.decode());
         this.engine = Engine.start(model, checkpoint.tokenizer(), engineConfig);
     }
 

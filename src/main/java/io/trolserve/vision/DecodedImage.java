@@ -3,10 +3,11 @@ package io.trolserve.vision;
 import java.util.Objects;
 
 /**
- * An image as 8-bit RGB: on the serving path already resized to the model's input (S x S, TROL_SPEC.md
- * §2 steps 1-2, {@link ImageDecoder#decode(byte[], DecodeLimits, int)}: 490 x 490 x 3 = 720 kB for
- * TroL, whatever the upload's size); at its own size, the bytes PIL's {@code Image.open(f)
- * .convert("RGB")} gives, for tools and tests.
+ * An image as 8-bit RGB: on the serving path of TroL-1.8B/7B already resized to the model's input
+ * (S x S, TROL_SPEC.md §2 steps 1-2, {@link ImageDecoder#decode(byte[], DecodeLimits, int)}: 490 x
+ * 490 x 3 = 720 kB, whatever the upload's size); at its own size, the bytes PIL's {@code
+ * Image.open(f).convert("RGB")} gives, for TroL-3.8B's tiler ({@link ImageDecoder#decodeFullSize})
+ * and for tools and tests.
  *
  * <pre>
  *   rgb[(y * width + x) * 3 + c],  c = 0 red, 1 green, 2 blue      // (H, W, 3), row-major

@@ -61,6 +61,20 @@ public final class ImageDecoder {
     }
 
     /**
+     * The image at its own size, on the serving path of a tiling model (TroL-3.8B: the tiler needs
+     * the original, docs/TROL_3_8B.md §3), within the service's limits: its pixel cap, the shared
+     * decode budget and the decode deadline. It holds the full-size RGB copy (3 bytes a pixel).
+     *
+     * @throws ImageDecodeException for any input that is not a decodable image within the limits
+     */
+    public static DecodedImage decodeFullSize(byte[] encoded, DecodeLimits limits) {
+        FormatHeader header = allowed(encoded, limits.maxPixels());
+        FullSizeRgb full = new FullSizeRgb(header.width(), header.height());
+        decodeInto(encoded, header, limits, full);
+        return new DecodedImage(header.width(), header.height(), full.rgb(), contentHash(encoded));
+    }
+
+    /**
      * The image at its own size, for tools and tests that want PIL's bytes; it holds the full-size
      * RGB copy that the serving path avoids. Decoded within {@link DecodeLimits#standalone}.
      *
@@ -71,10 +85,7 @@ public final class ImageDecoder {
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("maxPixels must be positive: " + maxPixels);
         }
-        FormatHeader header = allowed(encoded, maxPixels);
-        FullSizeRgb full = new FullSizeRgb(header.width(), header.height());
-        decodeInto(encoded, header, DecodeLimits.standalone(maxPixels), full);
-        return new DecodedImage(header.width(), header.height(), full.rgb(), contentHash(encoded));
+        return decodeFullSize(encoded, DecodeLimits.standalone(maxPixels));
     }
 
     private static FormatHeader allowed(byte[] encoded, long maxPixels) {

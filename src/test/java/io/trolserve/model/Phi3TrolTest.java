@@ -129,10 +129,16 @@ class Phi3TrolTest {
         try (InferenceMode guard = new InferenceMode(); PointerScope scope = new PointerScope()) {
             Tensor features = model.encodeImage(1000, 300, rgb);
             assertThat(features.sizes().vec().get()).containsExactly(256L * tiles, model.config().hiddenSize());
+            // the engine's batched path: the tiles' pixels, each tile's 256 rows, the same rows in order
+            Tensor pixels = model.preprocess(1000, 300, rgb);
+            assertThat(pixels.sizes().vec().get()).containsExactly((long) tiles, 3L, 448L, 448L);
+            Tensor perTile = model.encodePixels(pixels);
+            assertThat(perTile.sizes().vec().get()).containsExactly((long) tiles, 256L, model.config().hiddenSize());
+            assertThat(perTile.reshape(-1, model.config().hiddenSize()).equal(features)).isTrue();
         }
         assertThat(model.imageTokensPerImage()).isEqualTo(256);
-        assertThat(model.servesImages()).isFalse();
-        assertThatThrownBy(() -> model.preprocess(1000, 300, rgb)).hasMessage(TrolModel.IMAGES_NOT_SERVED);
+        assertThat(model.imagePolicy().tiles(1000, 300)).isEqualTo(tiles);
+        assertThat(model.imagePolicy().tokens(1000, 300)).isEqualTo(256 * tiles);
     }
 
     @Test

@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,6 +38,8 @@ import io.trolserve.text.TokenizerException;
 import io.trolserve.text.TrolTokenizer;
 import io.trolserve.tiny.Phi3CheckpointSpec;
 import io.trolserve.tiny.TinyCheckpointFiles;
+import io.trolserve.vision.DecodedImage;
+import io.trolserve.vision.ImageDecoder;
 
 /**
  * A TroL-3.8B-layout checkpoint served end to end on text: the plain path that {@code generate
@@ -95,19 +99,64 @@ class Phi3ServingTest {
         }
     }
 
+    /**
+     * A 1000x300 image (4 tiles): the intake decodes it at its own size, expands its
+     * {@code <IMG_CONTEXT>} to 4 x 256 tokens, and the engine answers as the plain path does.
+     */
     @Test
-    void anImageQuestionIsADeadLetterWithItsOwnCode() throws Exception {
+    void anImageQuestionIsServedAtItsOwnSizeAndGetsThePlainPathsAnswer() throws Exception {
         ModelChoice choice = checkpoint();
+        BufferedImage picture = new BufferedImage(1000, 300, BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(4);
+        for (int y = 0; y < 300; y++) {
+            for (int x = 0; x < 1000; x++) {
+                picture.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
         ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", png);
-        String record = "{\"id\":\"q-2\",\"question\":\"" + QUESTION + "\",\"image\":{\"data\":\""
-                + Base64.getEncoder().encodeToString(png.toByteArray()) + "\",\"mediaType\":\"image/png\"}}";
-        try (ServingStack stack = ServingStack.start(choice, model -> EngineConfig.defaults(64),
+        ImageIO.write(picture, "png", png);
+        RequestOutput plain;
+        int imageId;
+        try (InferenceMode guard = new InferenceMode(); LoadedCheckpoint loaded = LoadedCheckpoint.load(choice)) {
+            TrolModel model = loaded.model();
+            imageId = model.imageTokenId();
+            // what GenerateCommand does for --question --image
+            DecodedImage image = ImageDecoder.decode(png.toByteArray(), 1L << 20);
+            PromptTemplate.Prompt prompt = model.promptFormat().encode(loaded.tokenizer(), QUESTION, true,
+                    model.imagePolicy().tokens(image));
+            plain = new PlainGenerator(model, loaded.tokenizer(), 0)
+                    .generate(EngineRequest.of("generate", prompt.tokenIds(), List.of(image), SamplingParams.greedy(8)));
+        }
+        assertThat(plain.error()).isNull();
+
+        String record = "{\"id\":\"q-2\",\"question\":\"" + QUESTION + "\",\"params\":{\"maxNewTokens\":8},"
+                + "\"image\":{\"data\":\"" + Base64.getEncoder().encodeToString(png.toByteArray())
+                + "\",\"mediaType\":\"image/png\"}}";
+        try (ServingStack stack = ServingStack.start(choice, model -> EngineConfig.defaults(512),
                 IntakePolicy.localTool(1L << 20))) {
             RequestPreparation.Outcome outcome = stack.preparation().prepare(
                     stack.parser().parse(record.getBytes(StandardCharsets.UTF_8), null));
-            assertThat(outcome).isEqualTo(new RequestPreparation.Rejected("q-2",
-                    RequestPreparation.IMAGES_NOT_SERVED, TrolModel.IMAGES_NOT_SERVED));
+            assertThat(outcome).isInstanceOf(RequestPreparation.Prepared.class);
+            EngineRequest prepared = ((RequestPreparation.Prepared) outcome).request();
+            assertThat(prepared.images()).singleElement()
+                    .satisfies(i -> assertThat(new int[] {i.width(), i.height()}).containsExactly(1000, 300));
+            assertThat(Arrays.stream(prepared.promptIds()).filter(id -> id == imageId).count()).isEqualTo(1024);
+
+            CompletableFuture<RequestOutput> finished = new CompletableFuture<>();
+            stack.engine().submit(prepared, new RequestListener() {
+                @Override
+                public void onToken(TokenOutput token) {
+                }
+
+                @Override
+                public void onFinish(RequestOutput o) {
+                    finished.complete(o);
+                }
+            });
+            RequestOutput served = finished.get(120, TimeUnit.SECONDS);
+            assertThat(served.error()).isNull();
+            assertThat(served.tokenIds()).containsExactly(plain.tokenIds());
+            assertThat(served.text()).isEqualTo(plain.text());
         }
     }
 

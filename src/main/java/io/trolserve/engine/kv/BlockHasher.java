@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -38,6 +39,8 @@ public final class BlockHasher {
     }
 
     /**
+     * For a model whose every image gives the same run of {@code imageTokensPerImage} tokens.
+     *
      * @param imageHashes content hash of each image, in prompt order; the j-th run of
      *                    {@code imageTokensPerImage} image tokens is image j
      * @param pass        1 or 2, the traversal pass whose K/V the blocks hold
@@ -45,6 +48,24 @@ public final class BlockHasher {
      */
     public static BlockKey[] prefixKeys(int[] tokenIds, int imageTokenId, List<String> imageHashes,
                                         int imageTokensPerImage, int blockSize, int pass) {
+        Objects.requireNonNull(imageHashes, "imageHashes");
+        if (imageTokensPerImage <= 0) {
+            throw new IllegalArgumentException("imageTokensPerImage must be positive, got " + imageTokensPerImage);
+        }
+        int[] counts = new int[imageHashes.size()];
+        Arrays.fill(counts, imageTokensPerImage);
+        return prefixKeys(tokenIds, imageTokenId, imageHashes, counts, blockSize, pass);
+    }
+
+    /**
+     * @param imageHashes      content hash of each image, in prompt order
+     * @param imageTokenCounts each image's run length (TroL-3.8B: 256 per tile, so it varies by
+     *                         image); the j-th run of image tokens, this long, is image j
+     * @param pass             1 or 2, the traversal pass whose K/V the blocks hold
+     * @return one key per full block, {@code tokenIds.length / blockSize} of them
+     */
+    public static BlockKey[] prefixKeys(int[] tokenIds, int imageTokenId, List<String> imageHashes,
+                                        int[] imageTokenCounts, int blockSize, int pass) {
         Objects.requireNonNull(tokenIds, "tokenIds");
         Objects.requireNonNull(imageHashes, "imageHashes");
         if (blockSize <= 0) {
@@ -53,10 +74,18 @@ public final class BlockHasher {
         if (pass != 1 && pass != 2) {
             throw new IllegalArgumentException("pass must be 1 or 2, got " + pass);
         }
-        if (imageTokensPerImage <= 0) {
-            throw new IllegalArgumentException("imageTokensPerImage must be positive, got " + imageTokensPerImage);
+        if (imageTokenCounts.length != imageHashes.size()) {
+            throw new IllegalArgumentException(imageHashes.size() + " image hashes but " + imageTokenCounts.length
+                    + " image token counts");
         }
-        int[] ordinal = imageOrdinals(tokenIds, imageTokenId, imageHashes.size(), imageTokensPerImage);
+        for (int count : imageTokenCounts) {
+            if (count <= 0) {
+                throw new IllegalArgumentException("image token counts must be positive, got " + count);
+            }
+        }
+        int[] image = new int[tokenIds.length];
+        int[] offset = new int[tokenIds.length];
+        imagePositions(tokenIds, imageTokenId, imageTokenCounts, image, offset);
         byte[][] images = utf8(imageHashes);
 
         MessageDigest sha = sha256();
@@ -68,15 +97,15 @@ public final class BlockHasher {
             putLong(sha, scratch, parent.low());
             putInt(sha, scratch, pass);
             for (int i = k * blockSize; i < (k + 1) * blockSize; i++) {
-                if (ordinal[i] < 0) {
+                if (image[i] < 0) {
                     sha.update(TEXT);
                     putInt(sha, scratch, tokenIds[i]);
                 } else {
-                    byte[] image = images[ordinal[i] / imageTokensPerImage];
+                    byte[] hash = images[image[i]];
                     sha.update(IMAGE);
-                    putInt(sha, scratch, image.length); // length prefix: hash strings cannot run together
-                    sha.update(image);
-                    putInt(sha, scratch, ordinal[i] % imageTokensPerImage);
+                    putInt(sha, scratch, hash.length); // length prefix: hash strings cannot run together
+                    sha.update(hash);
+                    putInt(sha, scratch, offset[i]);
                 }
             }
             ByteBuffer digest = ByteBuffer.wrap(sha.digest()); // digest() also resets sha
@@ -85,28 +114,43 @@ public final class BlockHasher {
         return keys;
     }
 
-    /** Per position: -1 for text, else the index of this image token among all image tokens. */
-    private static int[] imageOrdinals(int[] tokenIds, int imageTokenId, int numImages, int perImage) {
-        int[] ordinal = new int[tokenIds.length];
+    /**
+     * Per position: {@code image[i]} -1 for text, else which image the token belongs to, and
+     * {@code offset[i]} its place within that image's run.
+     */
+    private static void imagePositions(int[] tokenIds, int imageTokenId, int[] counts, int[] image, int[] offset) {
         int seen = 0;
+        long total = 0;
+        for (int count : counts) {
+            total += count;
+        }
+        int j = 0;       // the image the next image token belongs to
+        int inRun = 0;   // tokens of image j seen so far
         for (int i = 0; i < tokenIds.length; i++) {
             if (tokenIds[i] != imageTokenId) {
-                ordinal[i] = -1;
+                image[i] = -1;
                 continue;
             }
             // an image's tokens are one contiguous run (§3): a run cut short would misattribute
             // every later image position to the wrong image
-            if (seen % perImage != 0 && tokenIds[i - 1] != imageTokenId) {
-                throw new IllegalArgumentException("image " + seen / perImage + " is not one contiguous run of "
-                        + perImage + " image tokens (interrupted before position " + i + ")");
+            if (inRun != 0 && tokenIds[i - 1] != imageTokenId) {
+                throw new IllegalArgumentException("image " + j + " is not one contiguous run of "
+                        + counts[j] + " image tokens (interrupted before position " + i + ")");
             }
-            ordinal[i] = seen++;
+            if (j < counts.length) {
+                image[i] = j;
+                offset[i] = inRun++;
+                if (inRun == counts[j]) {
+                    j++;
+                    inRun = 0;
+                }
+            }
+            seen++;
         }
-        if (seen != (long) numImages * perImage) {
-            throw new IllegalArgumentException("prompt holds " + seen + " image tokens, but " + numImages
-                    + " image(s) x " + perImage + " tokens = " + (long) numImages * perImage);
+        if (seen != total) {
+            throw new IllegalArgumentException("prompt holds " + seen + " image tokens, but " + counts.length
+                    + " image(s) give " + total + " tokens " + Arrays.toString(counts));
         }
-        return ordinal;
     }
 
     private static byte[][] utf8(List<String> imageHashes) {

@@ -118,4 +118,46 @@ class BlockHasherTest {
         assertThatThrownBy(() -> keys(split, List.of("a"), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("contiguous");
     }
+
+    //   positions  0  1  2  3 | 4  5  6  7 | 8  9 10 11 | 12
+    //   tokens     s  I  I  I | J  J  J  J | J  q  q  q | q     (I: image 0, 3 tokens; J: image 1, 5 tokens)
+    private static BlockKey[] runs(int[] counts, List<String> images) {
+        int[] tokens = concat(new int[] {1}, IntStream.generate(() -> IMG).limit(8).toArray(), new int[] {7, 8, 9, 10});
+        return BlockHasher.prefixKeys(tokens, IMG, images, counts, B, 1);
+    }
+
+    @Test
+    void eachImageOwnsItsOwnRunLengthWhenRunsDiffer() {
+        BlockKey[] ab = runs(new int[] {3, 5}, List.of("a", "b"));
+        assertThat(ab).hasSize(3);
+        // the same tokens split 5 + 3: positions 4..7 move from image b to image a, block 0 stays
+        BlockKey[] split = runs(new int[] {5, 3}, List.of("a", "b"));
+        assertThat(split[0]).isEqualTo(ab[0]);
+        assertThat(split[1]).isNotEqualTo(ab[1]);
+        // another second image: block 0 holds only image a's tokens, so only it is shared
+        BlockKey[] ac = runs(new int[] {3, 5}, List.of("a", "c"));
+        assertThat(ac[0]).isEqualTo(ab[0]);
+        assertThat(ac[1]).isNotEqualTo(ab[1]);
+        assertThat(runs(new int[] {3, 5}, List.of("a", "b"))).containsExactly(ab);
+    }
+
+    @Test
+    void equalRunsGiveTheKeysOfTheConstantCount() {
+        BlockKey[] constant = keys(concat(SYSTEM, image(), image(), QUESTION), List.of("a", "b"), 2);
+        BlockKey[] perImage = BlockHasher.prefixKeys(concat(SYSTEM, image(), image(), QUESTION), IMG, List.of("a", "b"),
+                new int[] {PER, PER}, B, 2);
+        assertThat(perImage).containsExactly(constant);
+    }
+
+    @Test
+    void runsThatDoNotAddUpOrCountsThatDoNotMatchTheImagesAreRejected() {
+        assertThatThrownBy(() -> runs(new int[] {3, 4}, List.of("a", "b")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("8 image tokens");
+        assertThatThrownBy(() -> runs(new int[] {8}, List.of("a", "b"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> runs(new int[] {8, 0}, List.of("a", "b"))).isInstanceOf(IllegalArgumentException.class);
+        int[] cut = concat(new int[] {1}, IntStream.generate(() -> IMG).limit(2).toArray(), new int[] {7},
+                IntStream.generate(() -> IMG).limit(6).toArray());
+        assertThatThrownBy(() -> BlockHasher.prefixKeys(cut, IMG, List.of("a", "b"), new int[] {3, 5}, B, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image 0 is not one contiguous run of 3");
+    }
 }
