@@ -55,6 +55,11 @@ final class Phi3Trol implements TrolModel {
         return weights.config();
     }
 
+    /** The tower's shape, for the FLOP counts ({@link ModelFlops#of}). */
+    InternVitConfig visionConfig() {
+        return weights.visionConfig();
+    }
+
     /** {@code <IMG_CONTEXT>}, as tokenizer.json numbers it (§1.5). */
     @Override
     public int imageTokenId() {

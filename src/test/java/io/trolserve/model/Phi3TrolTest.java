@@ -152,9 +152,12 @@ class Phi3TrolTest {
     }
 
     @Test
-    void flopCountsRefuseThisVariantByName() {
-        assertThatThrownBy(() -> ModelFlops.of(model)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("Phi3Config").hasMessageContaining("TroL-3.8B");
+    void flopCountsComeFromBothConfigs() {
+        ModelFlops flops = ModelFlops.of(model);
+        ModelFlops expected = new ModelFlops((Phi3Config) model.config(), ((Phi3Trol) model).visionConfig());
+        assertThat(flops.visionPerTile()).isEqualTo(expected.visionPerTile()).isPositive();
+        assertThat(flops.prompt(300, 256)).isEqualTo(expected.prompt(300, 256));
+        assertThat(flops.adaptersPerImageToken()).isZero();
         try (TrolModel internLm2 = TrolModel.load(TinyCheckpoints.of(TinyCheckpointSpec.micro()), Placement.cpuFloat32())) {
             assertThat(ModelFlops.of(internLm2).headPerRow())
                     .isEqualTo(new ModelFlops((TrolConfig) internLm2.config()).headPerRow());
