@@ -7,6 +7,7 @@ import java.util.Random;
 
 import io.trolserve.engine.EngineRequest;
 import io.trolserve.engine.SamplingParams;
+import io.trolserve.model.ImagePolicy;
 import io.trolserve.text.PromptFormat;
 import io.trolserve.text.PromptTemplate;
 import io.trolserve.text.TrolTokenizer;
@@ -22,11 +23,11 @@ import io.trolserve.vision.DecodedImage;
  */
 record BenchWorkload(List<Item> items) {
 
-    /** A request and when it arrives, in nanoseconds after the run starts. */
-    record Item(EngineRequest request, long arrivalNanos) {
+    /** A request, when it arrives (nanoseconds after the run starts), and its prompt's image tokens. */
+    record Item(EngineRequest request, long arrivalNanos, int imageTokens) {
     }
 
-    static BenchWorkload generate(TrolTokenizer tokenizer, PromptFormat promptFormat, int imageTokensPerImage, int imageSize, int count,
+    static BenchWorkload generate(TrolTokenizer tokenizer, PromptFormat promptFormat, ImagePolicy imagePolicy, int imageSize, int count,
                                   double ratePerSecond, int minTokens, int maxTokens, long seed) {
         Random random = new Random(seed);
         String[] questions = {"What is the troll doing?", "Describe the picture in detail.",
@@ -36,12 +37,14 @@ record BenchWorkload(List<Item> items) {
         double t = 0;
         for (int i = 0; i < count; i++) {
             String question = questions[random.nextInt(questions.length)] + " (" + i + ")";
-            PromptTemplate.Prompt prompt = promptFormat.encode(tokenizer, question, true, imageTokensPerImage);
             int outputTokens = minTokens + random.nextInt(maxTokens - minTokens + 1);
+            DecodedImage image = noise(random, imageSize);   // drawn after the length, as always: same seeded workload
+            int imageTokens = imagePolicy.tokens(image);
+            PromptTemplate.Prompt prompt = promptFormat.encode(tokenizer, question, true, imageTokens);
             SamplingParams params = SamplingParams.greedy(outputTokens).ignoringEos();
-            EngineRequest request = new EngineRequest("bench-" + i, prompt.tokenIds(), List.of(noise(random, imageSize)), params,
+            EngineRequest request = new EngineRequest("bench-" + i, prompt.tokenIds(), List.of(image), params,
                     null, false);
-            items.add(new Item(request, (long) (t * 1e9)));
+            items.add(new Item(request, (long) (t * 1e9), imageTokens));
             t += -Math.log(1 - random.nextDouble()) / ratePerSecond;
         }
         return new BenchWorkload(List.copyOf(items));

@@ -60,11 +60,11 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
             TrolModel model = loaded.model();
             TrolTokenizer tokenizer = loaded.tokenizer();
             EngineConfig config = engineSettings.toConfig(model);
-            BenchWorkload workload = BenchWorkload.generate(tokenizer, model.promptFormat(), model.imageTokensPerImage(),
+            BenchWorkload workload = BenchWorkload.generate(tokenizer, model.promptFormat(), model.imagePolicy(),
                     model.imageSize(), requests, rate, minTokens, maxTokens, seed);
-            out.printf("model %s on %s: hidden %d, %d layers, %d image tokens; engine %s%n", choice.dir(),
+            out.printf("model %s on %s: hidden %d, %d layers, %d image tokens an image; engine %s%n", choice.dir(),
                     choice.placement(), model.config().hiddenSize(), model.config().numLayers(),
-                    model.imageTokensPerImage(), config);
+                    workload.items().get(0).imageTokens(), config);
             out.printf("workload: %d image-questions (own image each), outputs %d..%d tokens (%d in all), Poisson %.2f/s,"
                     + " seed %d; static batches of %d%n", requests, minTokens, maxTokens, workload.outputTokens(), rate,
                     seed, staticBatch);
@@ -115,8 +115,8 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
         ModelFlops flops = ModelFlops.of(model);
         double total = 0;
         for (BenchWorkload.Item item : workload.items()) {
-            int images = item.request().images().size();
-            total += flops.request(item.request().promptIds().length, images * model.imageTokensPerImage(), images,
+            int tiles = item.request().images().stream().mapToInt(i -> model.imagePolicy().tiles(i.width(), i.height())).sum();
+            total += flops.request(item.request().promptIds().length, item.imageTokens(), tiles,
                     item.request().params().maxNewTokens());
         }
         return total;

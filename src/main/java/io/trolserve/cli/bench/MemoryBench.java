@@ -65,7 +65,7 @@ public final class MemoryBench {
         byte[] rgb = new byte[size * size * 3];
         random.nextBytes(rgb);
         DecodedImage image = new DecodedImage(size, size, rgb, "memory-bench-image");
-        int[] prompt = model.promptFormat().encode(tokenizer, "What is in this picture?", true, model.imageTokensPerImage())
+        int[] prompt = model.promptFormat().encode(tokenizer, "What is in this picture?", true, model.imagePolicy().tokens(image))
                 .tokenIds();
         long afterWarmup = -1;
         try (InferenceMode guard = new InferenceMode(); EngineCore core = new EngineCore(model, tokenizer, config)) {

@@ -17,7 +17,7 @@ import io.trolserve.vision.DecodedImage;
 
 /**
  * Prefill and decode throughput of one request on the plain path: a prompt of text tokens around
- * one image's tokens (1225 at TroL's 490 px), then greedy decoding of a fixed number of tokens
+ * one 640x480 image's tokens (1225 at TroL-1.8B/7B's 490 px; TroL-3.8B tiles it, 256 a tile), then greedy decoding of a fixed number of tokens
  * with no stop token. Reports medians over the runs after the warm-up runs, then the floors the
  * machine sets ({@link MachineRates}): a decode step cannot beat the weight bytes it reads divided
  * by memory bandwidth, a prefill cannot beat its FLOPs divided by the GEMM rate.
@@ -41,8 +41,9 @@ final class SingleRequestBench {
             TrolModel model = loaded.model();
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             Random random = new Random(1);
-            int[] prompt = prompt(model, o.textTokens(), random);
             DecodedImage image = noise(640, 480, random);
+            int imageTokens = model.imagePolicy().tokens(image);   // one tile, or TroL-3.8B's grid and thumbnail
+            int[] prompt = prompt(model, o.textTokens(), imageTokens, random);
             PlainGenerator generator = PlainGenerator.withoutTokenizer(model, o.prefillChunk());
             EngineRequest request = EngineRequest.of("bench", prompt, List.of(image), SamplingParams.greedy(o.newTokens()));
             for (int i = 0; i < o.warmup(); i++) {
@@ -61,18 +62,18 @@ final class SingleRequestBench {
             }
             out.printf("model %s on %s: %d layers, hidden %d, %d prompt tokens (%d image, prefill chunk %s), %d new"
                             + " tokens, %d runs after %d warm-up%n", choice.dir(), choice.placement(),
-                    model.config().numLayers(), model.config().hiddenSize(), prompt.length, model.imageTokensPerImage(),
+                    model.config().numLayers(), model.config().hiddenSize(), prompt.length, imageTokens,
                     o.prefillChunk() > 0 ? o.prefillChunk() : "whole", o.newTokens(), o.runs(), o.warmup());
             out.printf("load s                     %10.1f%n", loadSeconds);
             out.printf("vision encode ms (median)  %10.1f%n", median(vision));
             out.printf("prefill tokens/s (median)  %10.1f%n", median(prefill));
             out.printf("decode tokens/s (median)   %10.1f%n", median(decode));
-            floors(model, prompt.length, median(prefill), median(decode), out);
+            floors(model, prompt.length, imageTokens, median(prefill), median(decode), out);
         }
     }
 
     /** The decode step against weight bytes / bandwidth, the prefill against FLOPs / GEMM rate. */
-    private static void floors(TrolModel model, int promptTokens, double prefillPerSecond, double decodePerSecond,
+    private static void floors(TrolModel model, int promptTokens, int imageTokens, double prefillPerSecond, double decodePerSecond,
                                PrintStream out) {
         MachineRates.Rates rates = MachineRates.measure(model.placement(), model.config().hiddenSize(),
                 model.config().intermediateSize());
@@ -84,15 +85,14 @@ final class SingleRequestBench {
         out.printf("decode step ms (median)    %10.2f   floor %.2f ms = %.3f GB of weights / %.1f GB/s: %.2fx the floor%n",
                 stepMs, floorMs, weightBytes / 1e9, rates.bandwidthGBps(), stepMs / floorMs);
         ModelFlops flops = ModelFlops.of(model);
-        double prefillFlops = flops.prompt(promptTokens, model.imageTokensPerImage());
+        double prefillFlops = flops.prompt(promptTokens, imageTokens);
         double prefillMs = 1e3 * promptTokens / prefillPerSecond;
         double prefillFloorMs = 1e3 * rates.computeSeconds(prefillFlops);
         out.printf("prefill ms (median)        %10.1f   floor %.1f ms = %.1f GFLOP / %.1f GFLOP/s: %.2fx the floor%n",
                 prefillMs, prefillFloorMs, prefillFlops / 1e9, rates.gemmGflops(), prefillMs / prefillFloorMs);
     }
 
-    private static int[] prompt(TrolModel model, int textTokens, Random random) {
-        int images = model.imageTokensPerImage();
+    private static int[] prompt(TrolModel model, int textTokens, int images, Random random) {
         int[] ids = new int[textTokens + images];
         int before = textTokens * 2 / 3;
         for (int i = 0; i < ids.length; i++) {
