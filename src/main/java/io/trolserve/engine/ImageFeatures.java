@@ -25,7 +25,7 @@ final class ImageFeatures implements AutoCloseable {
         try (PointerScope scope = new PointerScope()) {
             TensorVector perImage = new TensorVector();
             for (DecodedImage img : images) {
-                perImage.push_back(model.encodeImage(img.width(), img.height(), img.rgb()));
+                perImage.push_back(model.encodeImage(img));
             }
             Tensor all = torch.cat(perImage, 0);
             // escapes the scope on purpose: it must live until the prefill is done

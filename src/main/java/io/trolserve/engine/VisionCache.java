@@ -94,7 +94,7 @@ final class VisionCache implements AutoCloseable {
             int[] tiles = new int[images.size()];
             for (int i = 0; i < images.size(); i++) {
                 DecodedImage img = images.get(i);
-                Tensor one = model.preprocess(img.width(), img.height(), img.rgb());       // (tiles, 3, S, S)
+                Tensor one = model.preprocess(img);       // (tiles, 3, S, S)
                 tiles[i] = (int) one.size(0);
                 pixels.push_back(one);
             }

@@ -55,7 +55,8 @@ public sealed interface ImagePolicy {
 
     /**
      * TroL-3.8B (docs/TROL_3_8B.md §3, §6): decoded at its own size, because the tiler picks its
-     * grid from the original's ratio and resizes the original; 1 to 7 tiles (grid plus thumbnail).
+     * grid from the original's ratio and resizes the original, then kept as its tiles only; 1 to 7
+     * tiles (grid plus thumbnail).
      */
     record Tiled(int tokensPerTile) implements ImagePolicy {
 
@@ -67,7 +68,8 @@ public sealed interface ImagePolicy {
 
         @Override
         public DecodedImage decode(byte[] encoded, DecodeLimits limits) {
-            return ImageDecoder.decodeFullSize(encoded, limits);
+            // tiled here, on the intake thread: the full-size pixels are dropped at once
+            return DynamicTiling.tiledForm(ImageDecoder.decodeFullSize(encoded, limits));
         }
 
         @Override

@@ -95,14 +95,24 @@ final class Phi3Trol implements TrolModel {
     /** @return (256 * tiles, H) the official features of the image's tiles and thumbnail, in order */
     @Override
     public Tensor encodeImage(int width, int height, byte[] rgb) {
-        Tensor pixels = preprocess(width, height, rgb);                                  // (N, 3, 448, 448)
-        return vision.features(pixels);                                                  // (256 N, H)
+        return encodeImage(new DecodedImage(width, height, rgb, ""));                    // (256 N, H)
+    }
+
+    @Override
+    public Tensor encodeImage(DecodedImage image) {
+        return vision.features(preprocess(image));                                       // (256 N, H)
     }
 
     /** @return (N, 3, 448, 448) the normalised tiles then thumbnail of the original (§3.4), N = its tile count */
     @Override
     public Tensor preprocess(int width, int height, byte[] rgb) {
-        TiledImage tiled = DynamicTiling.tile(new DecodedImage(width, height, rgb, ""));
+        return preprocess(new DecodedImage(width, height, rgb, ""));                     // (N, 3, 448, 448)
+    }
+
+    /** An image the intake already tiled costs no tiling here (the engine thread's case). */
+    @Override
+    public Tensor preprocess(DecodedImage image) {
+        TiledImage tiled = DynamicTiling.tile(image);
         List<byte[]> tiles = new ArrayList<>();
         for (int k = 0; k < tiled.count(); k++) {
             tiles.add(tiled.tile(k));

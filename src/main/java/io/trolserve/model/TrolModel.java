@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.bytedeco.pytorch.Tensor;
 
 import io.trolserve.text.PromptFormat;
+import io.trolserve.vision.DecodedImage;
 
 /**
  * A loaded TroL model, whatever its architecture: what the engine, the plain generator and the
@@ -54,12 +55,22 @@ public interface TrolModel extends AutoCloseable {
      */
     Tensor encodeImage(int width, int height, byte[] rgb);
 
+    /** {@link #encodeImage(int, int, byte[])} of an image as the serving path holds it (tiled, for a tiling model). */
+    default Tensor encodeImage(DecodedImage image) {
+        return encodeImage(image.width(), image.height(), image.rgb());
+    }
+
     /**
      * The vision input of one image, for batched encoding with {@link #encodePixels}.
      *
      * @return (tiles, 3, S, S) normalised pixels, tiles = imagePolicy.tiles(width, height)
      */
     Tensor preprocess(int width, int height, byte[] rgb);
+
+    /** {@link #preprocess(int, int, byte[])} of an image as the serving path holds it (tiled, for a tiling model). */
+    default Tensor preprocess(DecodedImage image) {
+        return preprocess(image.width(), image.height(), image.rgb());
+    }
 
     /**
      * @param pixels (N, 3, S, S) preprocessed tiles of one or more images, concatenated

@@ -66,9 +66,24 @@ public final class DynamicTiling {
 
     /** The tiles of a decoded image at its own size ({@link ImageDecoder#decode(byte[], long)}). */
     public static TiledImage tile(DecodedImage image) {
+        if (image.isTiled()) {
+            return new TiledImage(image.tiles(), image.rgb());
+        }
         TileSink sink = sink(image.width(), image.height());
         RgbRows.feed(image.width(), image.height(), image.rgb(), sink);
         return sink.tiles();
+    }
+
+    /**
+     * The image as the serving path keeps it: its size and content hash, and only its tiles, so
+     * that what waits in queues is at most 7 tiles, not the upload's full size.
+     */
+    public static DecodedImage tiledForm(DecodedImage image) {
+        if (image.isTiled()) {
+            return image;
+        }
+        TiledImage tiled = tile(image);
+        return new DecodedImage(image.width(), image.height(), tiled.rgb(), image.contentHash(), tiled.grid());
     }
 
     /** Where a decoder can send an image's rows to get its tiles with no full-size copy. */

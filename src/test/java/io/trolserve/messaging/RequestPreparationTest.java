@@ -29,7 +29,9 @@ import io.trolserve.tiny.Phi3CheckpointSpec;
 import io.trolserve.tiny.TinyCheckpointFiles;
 import io.trolserve.vision.DecodeLimits;
 import io.trolserve.vision.DecodedImage;
+import io.trolserve.vision.DynamicTiling;
 import io.trolserve.vision.ImageFetcher;
+import io.trolserve.vision.TiledImage;
 
 /**
  * The intake asks the model's {@link ImagePolicy} how to decode an image and how long its run of
@@ -98,6 +100,18 @@ class RequestPreparationTest {
             assertThat(new int[] {image.width(), image.height()}).as("decoded size").containsExactly(size[0], size[1]);
             assertThat(imageTokens(r)).as("%dx%d", size[0], size[1]).isEqualTo(256L * size[2]);
         }
+    }
+
+    /** What waits in the queue is the tiles, never the upload's full size; the engine thread does not tile. */
+    @Test
+    void aTiledModelsImageIsKeptAsItsTilesOnly() throws Exception {
+        RequestPreparation tiled = preparation(new ImagePolicy.Tiled(256), 1 << 22);
+        EngineRequest r = prepared(tiled, png(2000, 1500, 5));
+        DecodedImage image = r.images().get(0);
+        assertThat(image.isTiled()).isTrue();
+        assertThat(image.tiles()).isEqualTo(DynamicTiling.choose(2000, 1500));
+        assertThat(image.rgb()).hasSize(image.tiles().imageCount() * TiledImage.TILE_BYTES);
+        assertThat(image.rgb().length).isLessThan(2000 * 1500 * 3);
     }
 
     @Test
