@@ -83,9 +83,13 @@ def rms_norm(x, weight, eps):
     return weight * x32.to(dtype)
 
 
+def head_dim(cfg):
+    return cfg['hidden_size'] // cfg['num_attention_heads']
+
+
 def rotary(cfg, positions, dtype):
     """cos, sin of shape (T, d) for one call's positions (T,), the call-wide factor choice included."""
-    d = HEAD_DIM
+    d = head_dim(cfg)
     exponents = torch.arange(0, d, 2, dtype=torch.int64).float() / d
     scaling = cfg['rope_scaling']
     theta = cfg['rope_theta']
@@ -110,22 +114,24 @@ def rotary(cfg, positions, dtype):
 
 
 def rotate_half(x):
-    return torch.cat((-x[..., HEAD_DIM // 2:], x[..., :HEAD_DIM // 2]), dim=-1)
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
 
 
 def attend(cfg, q, k, v, q_positions, k_positions):
     """q (T, nH, d); k, v (L, nKV, d), positions absolute. Causal, bottom-right; optional window."""
-    groups = HEADS // KV_HEADS
+    heads, d = q.shape[1], q.shape[2]
+    groups = heads // k.shape[1]
     k = k.repeat_interleave(groups, dim=1)                       # repeat_kv: kv head h -> h*g .. h*g+g-1
     v = v.repeat_interleave(groups, dim=1)
-    scores = torch.einsum('thd,lhd->htl', q, k) / math.sqrt(HEAD_DIM)
+    scores = torch.einsum('thd,lhd->htl', q, k) / math.sqrt(d)
     allowed = k_positions[None, :] <= q_positions[:, None]
     sw = cfg['sliding_window']
     if sw is not None and k.shape[0] > sw:                       # the official activation rule
         allowed = allowed & (k_positions[None, :] >= q_positions[:, None] - sw)
     scores = scores.masked_fill(~allowed[None], float('-inf'))
     probs = torch.softmax(scores.float(), dim=-1).to(q.dtype)
-    return torch.einsum('htl,lhd->thd', probs, v).reshape(q.shape[0], HEADS * HEAD_DIM)
+    return torch.einsum('htl,lhd->thd', probs, v).reshape(q.shape[0], heads * d)
 
 
 def layer_forward(cfg, w, i, x, positions, cache):
@@ -135,11 +141,12 @@ def layer_forward(cfg, w, i, x, positions, cache):
     eps = cfg['rms_norm_eps']
     n = rms_norm(x, w[p + 'input_layernorm.weight'], eps)
     qkv = n @ w[p + 'self_attn.qkv_proj.weight'].T
-    q_end = HEADS * HEAD_DIM
-    k_end = q_end + KV_HEADS * HEAD_DIM
-    q = qkv[:, :q_end].view(-1, HEADS, HEAD_DIM)
-    k = qkv[:, q_end:k_end].view(-1, KV_HEADS, HEAD_DIM)
-    v = qkv[:, k_end:].view(-1, KV_HEADS, HEAD_DIM)
+    heads, kv_heads, d = cfg['num_attention_heads'], cfg['num_key_value_heads'], head_dim(cfg)
+    q_end = heads * d
+    k_end = q_end + kv_heads * d
+    q = qkv[:, :q_end].view(-1, heads, d)
+    k = qkv[:, q_end:k_end].view(-1, kv_heads, d)
+    v = qkv[:, k_end:].view(-1, kv_heads, d)
     cos, sin = rotary(cfg, positions, x.dtype)
     q = q * cos[:, None] + rotate_half(q) * sin[:, None]
     k = k * cos[:, None] + rotate_half(k) * sin[:, None]
@@ -158,7 +165,7 @@ def layer_forward(cfg, w, i, x, positions, cache):
 
 def model_forward(cfg, w, gate, x, positions, cache):
     """One Phi3Model call over T rows at the given positions; cache: per layer (K, V), updated."""
-    for i in range(LAYERS):
+    for i in range(cfg['num_hidden_layers']):
         if x.shape[0] > 1:
             h1, cache[i] = layer_forward(cfg, w, i, x, positions, cache[i])
             h2, _ = layer_forward(cfg, w, i, h1, positions, None)
