@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -38,6 +39,9 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
     @Option(names = "--max-tokens", defaultValue = "256") int maxTokens;
     @Option(names = "--static-batch", defaultValue = "8") int staticBatch;
     @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--image-sizes", split = ",", paramLabel = "WxH", description = "Image sizes the requests draw from,"
+            + " e.g. 448x448,1000x300,500x300 (TroL-3.8B tiles them into 1, 4 and 7 tiles; TroL-1.8B/7B resize every"
+            + " upload to one square). Default: the model's input side, square") List<String> imageSizes;
     @Option(names = "--modes", defaultValue = "CONTINUOUS,CONTINUOUS_NO_TARGET,STATIC,ONE_AT_A_TIME", split = ",")
     List<EngineBench.Mode> modes;
     @Option(names = "--itl-targets-ms", split = ",", description = "Run the CONTINUOUS mode once per inter-token target"
@@ -60,11 +64,17 @@ class EngineBenchCommand extends BenchCommand.ModelBench implements Callable<Int
             TrolModel model = loaded.model();
             TrolTokenizer tokenizer = loaded.tokenizer();
             EngineConfig config = engineSettings.toConfig(model);
+            List<BenchWorkload.ImageSize> sizes = imageSizes == null || imageSizes.isEmpty()
+                    ? List.of(new BenchWorkload.ImageSize(model.imageSize(), model.imageSize()))
+                    : imageSizes.stream().map(BenchWorkload.ImageSize::parse).toList();
             BenchWorkload workload = BenchWorkload.generate(tokenizer, model.promptFormat(), model.imagePolicy(),
-                    model.imageSize(), requests, rate, minTokens, maxTokens, seed);
-            out.printf("model %s on %s: hidden %d, %d layers, %d image tokens an image; engine %s%n", choice.dir(),
-                    choice.placement(), model.config().hiddenSize(), model.config().numLayers(),
-                    workload.items().get(0).imageTokens(), config);
+                    sizes, requests, rate, minTokens, maxTokens, seed);
+            IntSummaryStatistics imageTokens = workload.items().stream().mapToInt(BenchWorkload.Item::imageTokens)
+                    .summaryStatistics();
+            out.printf("model %s on %s: hidden %d, %d layers; engine %s%n", choice.dir(), choice.placement(),
+                    model.config().hiddenSize(), model.config().numLayers(), config);
+            out.printf("images %s: %d..%d image tokens a request (mean %.0f)%n", sizes, imageTokens.getMin(),
+                    imageTokens.getMax(), imageTokens.getAverage());
             out.printf("workload: %d image-questions (own image each), outputs %d..%d tokens (%d in all), Poisson %.2f/s,"
                     + " seed %d; static batches of %d%n", requests, minTokens, maxTokens, workload.outputTokens(), rate,
                     seed, staticBatch);
