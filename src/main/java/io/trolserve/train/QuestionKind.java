@@ -1,0 +1,19 @@
+package io.trolserve.train;
+
+/** What a question asks; training mixes them and evaluation reports accuracy per kind. */
+public enum QuestionKind {
+    /** The one shape's colour. */
+    COLOUR,
+    /** The one shape's kind. */
+    SHAPE,
+    /** How many shapes, or how many of one kind (one to five). */
+    COUNT,
+    /** Which kind is leftmost or rightmost. */
+    POSITION,
+    /** One or two shapes, named left to right. */
+    DESCRIBE,
+    /** POPE-style presence: is there a (colour) kind; half yes, half no. */
+    YES_NO,
+    /** No image: facts about shapes, or an image question that cannot be answered. */
+    TEXT_ONLY
+}

@@ -1,0 +1,198 @@
+package io.trolserve.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import io.trolserve.train.SceneSampler.Look;
+import io.trolserve.train.Sentences.Side;
+
+/**
+ * An endless, seeded stream of synthetic examples for the demo TroL (issue 13): coloured shapes
+ * on light backgrounds and questions about them, each with its one exact answer sentence. The
+ * same side and seed give the same examples, so training and its held-out evaluation replay.
+ *
+ * <p>{@link #next()} mixes the kinds by {@link #WEIGHTS}, heavier where the model has more to
+ * learn (counting, yes/no); {@link #next(QuestionKind)} draws one kind.
+ */
+public final class ShapesDataset {
+
+    /** How often {@link #next()} draws each kind, out of their sum (100). */
+    public static final Map<QuestionKind, Integer> WEIGHTS = weights();
+
+    private static final int MAX_SHAPES = 5;
+    private static final int MAX_YES_NO_SHAPES = 4;
+
+    private final int side;
+    private final SplittableRandom random;
+    private final SceneSampler sampler;
+
+    /** @param side the image side in pixels (the model's, 112 for the demo), at least 48 */
+    public ShapesDataset(int side, long seed) {
+        if (side < 48) {
+            throw new IllegalArgumentException("side must be at least 48 px: " + side);
+        }
+        this.side = side;
+        this.random = new SplittableRandom(seed);
+        this.sampler = new SceneSampler(side, random);
+    }
+
+    public int side() {
+        return side;
+    }
+
+    /** The next example, of a kind drawn by {@link #WEIGHTS}. */
+    public Example next() {
+        int ticket = random.nextInt(100);
+        for (Map.Entry<QuestionKind, Integer> weight : WEIGHTS.entrySet()) {
+            ticket -= weight.getValue();
+            if (ticket < 0) {
+                return next(weight.getKey());
+            }
+        }
+        throw new AssertionError("weights sum to 100");
+    }
+
+    /** The next example of {@code kind}. */
+    public Example next(QuestionKind kind) {
+        return switch (kind) {
+            case COLOUR -> colour();
+            case SHAPE -> shape();
+            case COUNT -> count();
+            case POSITION -> position();
+            case DESCRIBE -> describe();
+            case YES_NO -> yesNo();
+            case TEXT_ONLY -> textOnly();
+        };
+    }
+
+    /** Every word and sentence form the examples can hold, one sentence a line: a tokenizer's corpus. */
+    public static String corpus() {
+        return Sentences.corpus();
+    }
+
+    private Example colour() {
+        Scene scene = sampler.scatter(List.of(sampler.look()));
+        ShapeColour colour = scene.shapes().get(0).colour();
+        return new Example(QuestionKind.COLOUR, scene, sampler.pick(Sentences.COLOUR_QUESTIONS),
+                Sentences.colourAnswer(colour));
+    }
+
+    private Example shape() {
+        Scene scene = sampler.scatter(List.of(sampler.look()));
+        ShapeKind kind = scene.shapes().get(0).kind();
+        return new Example(QuestionKind.SHAPE, scene, sampler.pick(Sentences.SHAPE_QUESTIONS),
+                Sentences.shapeAnswer(kind));
+    }
+
+    // Half ask for all shapes, half for one kind: 1..5 of it, and up to two others of other kinds
+    // as long as the scene stays within five shapes.
+    private Example count() {
+        int n = 1 + random.nextInt(MAX_SHAPES);
+        if (random.nextBoolean()) {
+            Scene scene = sampler.scatter(looks(n));
+            return new Example(QuestionKind.COUNT, scene, sampler.pick(Sentences.TOTAL_COUNT_QUESTIONS),
+                    Sentences.totalCountAnswer(n));
+        }
+        ShapeKind counted = sampler.kind();
+        List<Look> looks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            looks.add(new Look(counted, sampler.colour()));
+        }
+        int others = random.nextInt(Math.min(2, MAX_SHAPES - n) + 1);
+        for (int i = 0; i < others; i++) {
+            looks.add(new Look(otherKind(counted), sampler.colour()));
+        }
+        Scene scene = sampler.scatter(looks);
+        String question = Sentences.kindCountQuestion(sampler.pick(Sentences.KIND_COUNT_TEMPLATES), counted);
+        return new Example(QuestionKind.COUNT, scene, question, Sentences.kindCountAnswer(n, counted));
+    }
+
+    private Example position() {
+        List<ShapeKind> kinds = new ArrayList<>(List.of(ShapeKind.values()));
+        int n = 2 + random.nextInt(2);
+        List<Look> looks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            looks.add(new Look(kinds.remove(random.nextInt(kinds.size())), sampler.colour()));
+        }
+        Scene scene = sampler.leftToRight(looks);
+        Side asked = sampler.pick(Side.values());
+        List<PlacedShape> ordered = leftToRight(scene);
+        PlacedShape answer = asked == Side.LEFT ? ordered.get(0) : ordered.get(ordered.size() - 1);
+        String question = Sentences.positionQuestion(sampler.pick(Sentences.POSITION_TEMPLATES), asked);
+        return new Example(QuestionKind.POSITION, scene, question, Sentences.positionAnswer(answer.kind(), asked));
+    }
+
+    // Two shapes never look alike, so "a red circle and a red circle" cannot come up.
+    private Example describe() {
+        Look first = sampler.look();
+        List<Look> looks = new ArrayList<>(List.of(first));
+        if (random.nextBoolean()) {
+            Look second;
+            do {
+                second = sampler.look();
+            } while (second.equals(first));
+            looks.add(second);
+        }
+        Scene scene = sampler.leftToRight(looks);
+        return new Example(QuestionKind.DESCRIBE, scene, sampler.pick(Sentences.DESCRIBE_QUESTIONS),
+                Sentences.describeAnswer(leftToRight(scene)));
+    }
+
+    private Example yesNo() {
+        Scene scene = sampler.scatter(looks(1 + random.nextInt(MAX_YES_NO_SHAPES)));
+        PopeQuery query = random.nextBoolean() ? PopeQuery.present(scene, sampler) : PopeQuery.absent(scene, sampler);
+        String question = Sentences.yesNoQuestion(sampler.pick(Sentences.YES_NO_TEMPLATES), query.colour(), query.kind());
+        return new Example(QuestionKind.YES_NO, scene, question,
+                Sentences.yesNoAnswer(scene.contains(query.colour(), query.kind())));
+    }
+
+    // Half facts about shapes, half an image question asked with no image, which the model must
+    // decline rather than guess.
+    private Example textOnly() {
+        if (random.nextBoolean()) {
+            Sentences.Fact fact = sampler.pick(Sentences.FACTS);
+            return new Example(QuestionKind.TEXT_ONLY, null, fact.question(), fact.answer());
+        }
+        QuestionKind[] imageKinds = {QuestionKind.COLOUR, QuestionKind.SHAPE, QuestionKind.COUNT,
+                QuestionKind.POSITION, QuestionKind.DESCRIBE, QuestionKind.YES_NO};
+        Example withImage = next(sampler.pick(imageKinds));
+        return new Example(QuestionKind.TEXT_ONLY, null, withImage.question(), Sentences.NO_IMAGE);
+    }
+
+    private List<Look> looks(int n) {
+        List<Look> looks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            looks.add(sampler.look());
+        }
+        return looks;
+    }
+
+    private ShapeKind otherKind(ShapeKind not) {
+        ShapeKind kind;
+        do {
+            kind = sampler.kind();
+        } while (kind == not);
+        return kind;
+    }
+
+    private static List<PlacedShape> leftToRight(Scene scene) {
+        return scene.shapes().stream().sorted(Comparator.comparingDouble(PlacedShape::centreX)).toList();
+    }
+
+    private static Map<QuestionKind, Integer> weights() {
+        Map<QuestionKind, Integer> weights = new EnumMap<>(QuestionKind.class);
+        weights.put(QuestionKind.COLOUR, 15);
+        weights.put(QuestionKind.SHAPE, 15);
+        weights.put(QuestionKind.COUNT, 25);
+        weights.put(QuestionKind.POSITION, 10);
+        weights.put(QuestionKind.DESCRIBE, 10);
+        weights.put(QuestionKind.YES_NO, 20);
+        weights.put(QuestionKind.TEXT_ONLY, 5);
+        return Collections.unmodifiableMap(weights);
+    }
+}

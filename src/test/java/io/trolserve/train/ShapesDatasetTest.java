@@ -1,0 +1,248 @@
+package io.trolserve.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import io.trolserve.testkit.Trials;
+
+/**
+ * Every answer is recomputed here from the scene and the question's words alone, independently of
+ * how the dataset built it; the scenes are checked against the issue's rules.
+ */
+class ShapesDatasetTest {
+
+    private static final List<String> NUMBERS = List.of("one", "two", "three", "four", "five");
+    private static final Pattern COUNT_ANSWER = Pattern.compile("There (?:is|are) (\\w+) (\\w+)\\.");
+    private static final Pattern YES_NO_QUESTION = Pattern.compile("Is there an? (?:(\\w+) )?(\\w+) in the (?:picture|image)\\?");
+    private static final Pattern DESCRIBED_SHAPE = Pattern.compile("an? (\\w+) (\\w+)");
+
+    @Test
+    void everyAnswerAgreesWithItsSceneAndEveryWordIsInTheCorpus() {
+        Set<String> corpusLines = Set.of(ShapesDataset.corpus().split("\n"));
+        Set<String> corpusWords = words(ShapesDataset.corpus());
+        Trials.forAll(2_000, random -> new ShapesDataset(random.nextInt(56, 449), random.nextLong()).next(),
+                example -> {
+                    assertThat(example.answer()).endsWith(".");
+                    assertThat(corpusLines).as("question in the corpus").contains(example.question());
+                    assertThat(corpusWords).containsAll(words(example.answer()));
+                    if (example.scene() != null) {
+                        assertSceneFollowsTheRules(example.scene());
+                    }
+                    assertThat(example.answer()).isEqualTo(expectedAnswer(example));
+                });
+    }
+
+    @Test
+    void sameSeedGivesTheSameExamplesAndImagesAndAnotherSeedDiffers() {
+        Trials.forAll(5, random -> random.nextLong(), seed -> {
+            ShapesDataset a = new ShapesDataset(112, seed);
+            ShapesDataset b = new ShapesDataset(112, seed);
+            ShapesDataset other = new ShapesDataset(112, seed + 1);
+            int differing = 0;
+            for (int i = 0; i < 50; i++) {
+                Example x = a.next();
+                Example y = b.next();
+                assertThat(y).isEqualTo(x);
+                if (x.scene() != null) {
+                    assertThat(SceneRenderer.render(y.scene())).isEqualTo(SceneRenderer.render(x.scene()));
+                }
+                differing += other.next().equals(x) ? 0 : 1;
+            }
+            assertThat(differing).isGreaterThan(40);
+        });
+    }
+
+    @Test
+    void nextOfAKindGivesThatKindAndCountsCoverOneToFive() {
+        Trials.forAll(3, random -> new ShapesDataset(112, random.nextLong()), dataset -> {
+            for (QuestionKind kind : QuestionKind.values()) {
+                for (int i = 0; i < 50; i++) {
+                    assertThat(dataset.next(kind).kind()).isEqualTo(kind);
+                }
+            }
+            Set<String> numbers = new HashSet<>();
+            for (int i = 0; i < 300; i++) {
+                Matcher m = COUNT_ANSWER.matcher(dataset.next(QuestionKind.COUNT).answer());
+                assertThat(m.matches()).isTrue();
+                numbers.add(m.group(1));
+            }
+            assertThat(numbers).containsExactlyInAnyOrderElementsOf(NUMBERS);
+        });
+    }
+
+    @Test
+    void nextMixesEveryKindByItsWeight() {
+        assertThat(ShapesDataset.WEIGHTS.keySet()).containsExactlyInAnyOrder(QuestionKind.values());
+        assertThat(ShapesDataset.WEIGHTS.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+        Trials.forAll(3, random -> new ShapesDataset(112, random.nextLong()), dataset -> {
+            Set<QuestionKind> seen = EnumSet.noneOf(QuestionKind.class);
+            for (int i = 0; i < 500; i++) {
+                seen.add(dataset.next().kind());
+            }
+            assertThat(seen).containsExactlyInAnyOrder(QuestionKind.values());
+            Map<QuestionKind, Integer> counts = new EnumMap<>(QuestionKind.class);
+            for (int i = 0; i < 5_000; i++) {
+                counts.merge(dataset.next().kind(), 1, Integer::sum);
+            }
+            ShapesDataset.WEIGHTS.forEach((kind, weight) ->
+                    assertThat(counts.getOrDefault(kind, 0) / 50.0).as("%s per cent", kind).isBetween(weight - 3.0, weight + 3.0));
+        });
+    }
+
+    // POPE's balance: "yes" alone scores about half, and neither does the question's form (kind
+    // alone, or colour and kind) give the answer away.
+    @Test
+    void yesNoQuestionsAreBalancedAsInPope() {
+        Trials.forAll(3, random -> new ShapesDataset(112, random.nextLong()), dataset -> {
+            int[] yes = new int[2];
+            int[] asked = new int[2];
+            for (int i = 0; i < 2_000; i++) {
+                Example example = dataset.next(QuestionKind.YES_NO);
+                Matcher m = YES_NO_QUESTION.matcher(example.question());
+                assertThat(m.matches()).isTrue();
+                int form = m.group(1) == null ? 0 : 1;
+                asked[form]++;
+                yes[form] += example.answer().startsWith("Yes") ? 1 : 0;
+            }
+            assertThat((yes[0] + yes[1]) / 2_000.0).isBetween(0.40, 0.60);
+            for (int form = 0; form < 2; form++) {
+                assertThat(yes[form] / (double) asked[form]).isBetween(0.35, 0.65);
+            }
+        });
+    }
+
+    @Test
+    void refusesATinySide() {
+        assertThatThrownBy(() -> new ShapesDataset(47, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new ShapesDataset(48, 1).next(QuestionKind.COUNT).scene().side()).isEqualTo(48);
+    }
+
+    private static String expectedAnswer(Example example) {
+        Scene scene = example.scene();
+        String question = example.question();
+        return switch (example.kind()) {
+            case COLOUR -> {
+                assertThat(scene.shapes()).hasSize(1);
+                yield "The shape is " + scene.shapes().get(0).colour().word() + ".";
+            }
+            case SHAPE -> {
+                assertThat(scene.shapes()).hasSize(1);
+                yield "It is a " + scene.shapes().get(0).kind().word() + ".";
+            }
+            case COUNT -> countAnswer(scene, question);
+            case POSITION -> positionAnswer(scene, question);
+            case DESCRIBE -> describeAnswer(scene);
+            case YES_NO -> yesNoAnswer(scene, question);
+            case TEXT_ONLY -> textOnlyAnswer(example);
+        };
+    }
+
+    private static String countAnswer(Scene scene, String question) {
+        assertThat(scene.shapes()).hasSizeBetween(1, 5);
+        ShapeKind asked = Arrays.stream(ShapeKind.values()).filter(k -> question.contains(" " + k.plural() + " "))
+                .findFirst().orElse(null);
+        int n = asked == null ? scene.shapes().size() : (int) scene.shapes().stream().filter(s -> s.kind() == asked).count();
+        String noun = asked == null ? "shape" : asked.word();
+        return n == 1 ? "There is one " + noun + "." : "There are " + NUMBERS.get(n - 1) + " " + noun + "s.";
+    }
+
+    private static String positionAnswer(Scene scene, String question) {
+        List<PlacedShape> shapes = byX(scene);
+        assertThat(shapes).hasSizeBetween(2, 3);
+        assertThat(shapes.stream().map(PlacedShape::kind).distinct()).hasSameSizeAs(shapes);
+        for (int i = 1; i < shapes.size(); i++) {
+            assertThat(shapes.get(i).centreX() - shapes.get(i - 1).centreX()).isGreaterThanOrEqualTo(0.2 * scene.side());
+        }
+        boolean left = question.endsWith(" left?");
+        assertThat(left || question.endsWith(" right?")).isTrue();
+        PlacedShape named = left ? shapes.get(0) : shapes.get(shapes.size() - 1);
+        return "The " + named.kind().word() + " is on the " + (left ? "left" : "right") + ".";
+    }
+
+    private static String describeAnswer(Scene scene) {
+        List<PlacedShape> shapes = byX(scene);
+        assertThat(shapes).hasSizeBetween(1, 2);
+        StringBuilder answer = new StringBuilder("There is");
+        for (int i = 0; i < shapes.size(); i++) {
+            String colour = shapes.get(i).colour().word();
+            answer.append(i == 0 ? " " : " and ").append(colour.startsWith("o") ? "an " : "a ")
+                    .append(colour).append(' ').append(shapes.get(i).kind().word());
+        }
+        if (shapes.size() == 2) {
+            assertThat(shapes.get(0).colour() != shapes.get(1).colour() || shapes.get(0).kind() != shapes.get(1).kind()).isTrue();
+            assertThat(DESCRIBED_SHAPE.matcher(answer).results().count()).isEqualTo(2);
+        }
+        return answer.append('.').toString();
+    }
+
+    private static String yesNoAnswer(Scene scene, String question) {
+        assertThat(scene.shapes()).hasSizeBetween(1, 4);
+        Matcher m = YES_NO_QUESTION.matcher(question);
+        assertThat(m.matches()).isTrue();
+        boolean present = scene.shapes().stream().anyMatch(s -> s.kind().word().equals(m.group(2))
+                && (m.group(1) == null || s.colour().word().equals(m.group(1))));
+        return present ? "Yes, there is." : "No, there is not.";
+    }
+
+    private static String textOnlyAnswer(Example example) {
+        return switch (example.question()) {
+            case "How many sides does a triangle have?" -> "A triangle has three sides.";
+            case "How many sides does a square have?" -> "A square has four sides.";
+            case "How many sides does a circle have?" -> "A circle has no sides.";
+            case "How many points does a star have?" -> "A star has five points.";
+            case "How many corners does a triangle have?" -> "A triangle has three corners.";
+            case "How many corners does a square have?" -> "A square has four corners.";
+            case "How many corners does a circle have?" -> "A circle has no corners.";
+            default -> "I cannot see an image.";
+        };
+    }
+
+    private static void assertSceneFollowsTheRules(Scene scene) {
+        List<PlacedShape> shapes = scene.shapes();
+        double side = scene.side();
+        for (PlacedShape shape : shapes) {
+            assertThat(shape.left()).isGreaterThanOrEqualTo(2);
+            assertThat(shape.top()).isGreaterThanOrEqualTo(2);
+            assertThat(shape.right()).isLessThanOrEqualTo(side - 2);
+            assertThat(shape.bottom()).isLessThanOrEqualTo(side - 2);
+            if (shapes.size() == 1) {
+                assertThat(shape.size() / side).isBetween(0.35, 0.60);
+            } else {
+                assertThat(shape.size() / side).isBetween(0.14, 0.25);
+            }
+        }
+        for (int i = 0; i < shapes.size(); i++) {
+            for (int j = i + 1; j < shapes.size(); j++) {
+                PlacedShape a = shapes.get(i);
+                PlacedShape b = shapes.get(j);
+                boolean apart = a.centreX() + a.size() / 2 + 2 <= b.centreX() - b.size() / 2
+                        || b.centreX() + b.size() / 2 + 2 <= a.centreX() - a.size() / 2
+                        || a.centreY() + a.size() / 2 + 2 <= b.centreY() - b.size() / 2
+                        || b.centreY() + b.size() / 2 + 2 <= a.centreY() - a.size() / 2;
+                assertThat(apart).as("%s and %s do not touch", a, b).isTrue();
+            }
+        }
+    }
+
+    private static List<PlacedShape> byX(Scene scene) {
+        return scene.shapes().stream().sorted((a, b) -> Double.compare(a.centreX(), b.centreX())).toList();
+    }
+
+    private static Set<String> words(String text) {
+        Set<String> words = new HashSet<>(Arrays.asList(text.split("[^A-Za-z]+")));
+        words.remove("");
+        return words;
+    }
+}
