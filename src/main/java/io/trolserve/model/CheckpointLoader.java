@@ -1,8 +1,5 @@
 package io.trolserve.model;
 
-import static io.trolserve.model.CheckpointLayout.layer;
-import static io.trolserve.model.CheckpointLayout.visionLayer;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,73 +87,43 @@ public final class CheckpointLoader {
 
     private TrolWeights build(TrolConfig c, MappedWeights mapped, GateValues gates, long positionRows) {
         try {
-            List<DecoderLayerWeights> layers = new ArrayList<>();
-            for (int i = 0; i < c.numLayers(); i++) {
-                layers.add(new DecoderLayerWeights(
-                        place(mapped, layer(i, "attention_norm.weight")),
-                        plora(mapped, c, layer(i, "attention.wqkv")),
-                        plora(mapped, c, layer(i, "attention.wo")),
-                        place(mapped, layer(i, "ffn_norm.weight")),
-                        plora(mapped, c, layer(i, "feed_forward.w1")),
-                        plora(mapped, c, layer(i, "feed_forward.w3")),
-                        plora(mapped, c, layer(i, "feed_forward.w2")),
-                        own(gates.weight(i, placement)),
-                        own(gates.bias(i, placement))));
-            }
-            return new TrolWeights(c, placement,
-                    place(mapped, CheckpointLayout.EMBED_TOKENS), layers,
-                    place(mapped, CheckpointLayout.FINAL_NORM), place(mapped, CheckpointLayout.OUTPUT),
-                    vision(c, mapped, positionRows), owned);
+            return TrolAssembly.assemble(c, placement, new TrolAssembly.Source() {
+                @Override
+                public Tensor tensor(String name) {
+                    return place(mapped, name);
+                }
+
+                @Override
+                public Tensor stacked(List<String> names) {
+                    return CheckpointLoader.this.stacked(mapped, names);
+                }
+
+                @Override
+                public Tensor positionTable(int grid) {
+                    return CheckpointLoader.this.positionTable(mapped, grid, positionRows);
+                }
+
+                @Override
+                public Tensor gateWeight(int layer) {
+                    return own(gates.weight(layer, placement));
+                }
+
+                @Override
+                public Tensor gateBias(int layer) {
+                    return own(gates.bias(layer, placement));
+                }
+            }, owned);
         } catch (RuntimeException e) {
             owned.forEach(Tensor::close);
             throw e;
         }
     }
 
-    private PloraWeights plora(MappedWeights mapped, TrolConfig c, String module) {
-        boolean hasBias = c.bias() && (module.endsWith("wqkv") || module.endsWith("wo"));
-        return new PloraWeights(
-                place(mapped, module + ".ffn.weight"),
-                hasBias ? place(mapped, module + ".ffn.bias") : null,
-                place(mapped, module + ".lora_A.weight"),
-                place(mapped, module + ".lora_B.weight"));
-    }
-
-    private VisionWeights vision(TrolConfig c, MappedWeights mapped, long positionRows) {
-        List<VisionWeights.Layer> layers = new ArrayList<>();
-        for (int j = 0; j < c.vision().numLayers(); j++) {
-            layers.add(new VisionWeights.Layer(
-                    place(mapped, visionLayer(j, "layer_norm1.weight")),
-                    place(mapped, visionLayer(j, "layer_norm1.bias")),
-                    stacked(mapped, j, "weight"),
-                    stacked(mapped, j, "bias"),
-                    place(mapped, visionLayer(j, "self_attn.out_proj.weight")),
-                    place(mapped, visionLayer(j, "self_attn.out_proj.bias")),
-                    place(mapped, visionLayer(j, "layer_norm2.weight")),
-                    place(mapped, visionLayer(j, "layer_norm2.bias")),
-                    place(mapped, visionLayer(j, "mlp.fc1.weight")),
-                    place(mapped, visionLayer(j, "mlp.fc1.bias")),
-                    place(mapped, visionLayer(j, "mlp.fc2.weight")),
-                    place(mapped, visionLayer(j, "mlp.fc2.bias"))));
-        }
-        return new VisionWeights(
-                place(mapped, CheckpointLayout.CLASS_EMBEDDING),
-                place(mapped, CheckpointLayout.PATCH_EMBEDDING),
-                positionTable(mapped, c.vision().gridSize(), positionRows),
-                place(mapped, CheckpointLayout.PRE_NORM + ".weight"),
-                place(mapped, CheckpointLayout.PRE_NORM + ".bias"),
-                layers,
-                place(mapped, CheckpointLayout.PROJECTOR_IN + ".weight"),
-                place(mapped, CheckpointLayout.PROJECTOR_IN + ".bias"),
-                place(mapped, CheckpointLayout.PROJECTOR_OUT + ".weight"),
-                place(mapped, CheckpointLayout.PROJECTOR_OUT + ".bias"));
-    }
-
-    /** q, k and v projections of one CLIP layer stacked into (3C, C) / (3C). */
-    private Tensor stacked(MappedWeights mapped, int j, String kind) {
+    /** The named tensors (a CLIP layer's q, k and v projections) stacked along dimension 0. */
+    private Tensor stacked(MappedWeights mapped, List<String> names) {
         try (TensorVector parts = new TensorVector()) {
-            for (String p : List.of("q_proj", "k_proj", "v_proj")) {
-                try (Tensor t = mapped.view(visionLayer(j, "self_attn." + p + "." + kind))) {
+            for (String name : names) {
+                try (Tensor t = mapped.view(name)) {
                     parts.push_back(t);
                 }
             }

@@ -32,7 +32,11 @@ final class InternLm2Trol implements TrolModel {
     }
 
     static InternLm2Trol load(Path checkpointDir, Placement placement) {
-        return new InternLm2Trol(CheckpointLoader.load(checkpointDir, placement));
+        return of(CheckpointLoader.load(checkpointDir, placement));
+    }
+
+    static InternLm2Trol of(TrolWeights weights) {
+        return new InternLm2Trol(weights);
     }
 
     @Override

@@ -70,6 +70,37 @@ public final class TinyCheckpointWriter {
     }
 
     private void writeConfig(Path file) throws IOException {
+        writeConfig(file, config, spec.dtype(), "random weights written by trol-serve init-tiny (seed " + spec.seed()
+                + "): answers are meaningless");
+    }
+
+    /**
+     * Writes a checkpoint whose values are given (a trained model's): config.json with {@code note}
+     * as its {@code trol_note}, the weights in {@code dtype} as {@code model.safetensors}, and
+     * {@code trol_gating.pt} with one shared gate, as the official file holds it.
+     *
+     * @param tensors every tensor {@link CheckpointLayout#expected} names for the config (grid-sized
+     *                position table), row-major float32 values
+     */
+    public static void writeTrained(Path dir, TrolConfig config, DType dtype, Map<String, float[]> tensors,
+                                    float[] gateWeight, float gateBias, String note) throws IOException {
+        Files.createDirectories(dir);
+        writeConfig(dir.resolve(ConfigKeys.FILE), config, dtype, note);
+        List<SafetensorsWriter.Declared> all = new ArrayList<>();
+        for (CheckpointLayout.Expected e : CheckpointLayout.expected(config, config.vision().imageTokens() + 1L)) {
+            float[] values = tensors.get(e.name());
+            if (values == null || values.length != new SafetensorsWriter.Declared(e.name(), dtype, e.shape()).numel()) {
+                throw new IllegalArgumentException("tensor " + e.name() + " " + Arrays.toString(e.shape())
+                        + (values == null ? " is missing" : " has " + values.length + " values"));
+            }
+            all.add(new SafetensorsWriter.Declared(e.name(), dtype, e.shape()));
+        }
+        writeSafetensors(dir, all, 1, (t, out) -> out.put(encode(tensors.get(t.name()), t.dtype())));
+        TinyGates.writeShared(dir.resolve(CheckpointLayout.GATES_TORCH_FILE), gateWeight, gateBias, config.numLayers(),
+                DType.F32);
+    }
+
+    private static void writeConfig(Path file, TrolConfig config, DType dtype, String note) throws IOException {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
         root.putArray(ConfigKeys.ARCHITECTURES).add("TroLForCausalLM");
@@ -90,14 +121,13 @@ public final class TinyCheckpointWriter {
         root.put(ConfigKeys.EOS_TOKEN_ID, config.eosTokenId());
         root.put(ConfigKeys.PAD_TOKEN_ID, config.eosTokenId());
         root.put(ConfigKeys.TIE_WORD_EMBEDDINGS, false);
-        root.put(ConfigKeys.TORCH_DTYPE, switch (spec.dtype()) {
+        root.put(ConfigKeys.TORCH_DTYPE, switch (dtype) {
             case F32 -> "float32";
             case F16 -> "float16";
             case BF16 -> "bfloat16";
         });
         root.put(ConfigKeys.PLORA_RANK, config.ploraRank());
-        root.put("trol_note", "random weights written by trol-serve init-tiny (seed " + spec.seed()
-                + "): answers are meaningless");
+        root.put("trol_note", note);
         ObjectNode v = root.putObject(ConfigKeys.VISION_CONFIG);
         VisionConfig vc = config.vision();
         v.put(ConfigKeys.HIDDEN_SIZE, vc.hiddenSize());

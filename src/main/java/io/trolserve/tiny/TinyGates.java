@@ -46,6 +46,12 @@ final class TinyGates {
                 bias = (float) (0.1 * random.nextGaussian());
             }
         }
+        writeShared(file, weight, bias, layers, dtype);
+    }
+
+    /** L entries that all point at one weight storage and one bias storage. */
+    static void writeShared(Path file, float[] weight, float bias, int layers, DType dtype) throws IOException {
+        int h = weight.length;
         List<TorchSaveWriter.Storage> storages = List.of(
                 new TorchSaveWriter.Storage("0", dtype, bytes(TinyCheckpointWriter.encode(weight, dtype))),
                 new TorchSaveWriter.Storage("1", dtype, bytes(TinyCheckpointWriter.encode(new float[] {bias}, dtype))));

@@ -43,12 +43,21 @@ public final class TinyTokenizerWriter {
 
     /** Writes the tokenizer.json of a model with {@code vocabSize} output ids. */
     public static void write(Path tokenizerJson, int vocabSize) throws IOException {
+        write(tokenizerJson, vocabSize, TinyCorpus.TEXT);
+    }
+
+    /**
+     * As {@link #write(Path, int)}, with the BPE pieces learned from {@code corpus} instead of the
+     * built-in text: a model trained on one small language gets that language's words as single
+     * tokens, and still encodes any other text through the byte tokens.
+     */
+    public static void write(Path tokenizerJson, int vocabSize, String corpus) throws IOException {
         if (vocabSize < MIN_VOCAB_SIZE) {
             throw new IllegalArgumentException("vocabSize " + vocabSize + " is below the minimum "
                     + MIN_VOCAB_SIZE + " (3 special, 256 byte and 2 turn tokens, an alphabet)");
         }
         int room = vocabSize - 2 - FIRST_PIECE_ID;
-        BpeTrainer.Result bpe = BpeTrainer.train(TinyCorpus.TEXT.replace(" ", "▁"), room);
+        BpeTrainer.Result bpe = BpeTrainer.train(corpus.replace(" ", "▁"), room);
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
