@@ -6,6 +6,7 @@ import io.trolserve.cli.AskCommand;
 import io.trolserve.cli.GenerateCommand;
 import io.trolserve.cli.InitTinyCommand;
 import io.trolserve.cli.ServeCommand;
+import io.trolserve.cli.TrainTinyCommand;
 import io.trolserve.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trol-serve", mixinStandardHelpOptions = true,
         description = "TroL vision-language inference: answers image-questions with a TroL checkpoint.",
         subcommands = {ServeCommand.class, GenerateCommand.class, AskCommand.class, InitTinyCommand.class,
-            BenchCommand.class})
+            TrainTinyCommand.class, BenchCommand.class})
 public class TrolCommand implements Callable<Integer> {
 
     @CommandLine.Spec

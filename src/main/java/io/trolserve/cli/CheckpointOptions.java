@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** The options every model-running subcommand takes; unset ones fall back to configuration. */
 public class CheckpointOptions {
 
-    @Option(names = "--model", description = "TroL checkpoint directory (default: trol.model.path, else the tiny checkpoint)")
+    @Option(names = "--model", description = "TroL checkpoint directory (default: trol.model.path, else the demo TroL shipped in the jar)")
     Path model;
 
     @Option(names = "--device", description = "auto, cpu, cuda, cuda:N (default: trol.device)")

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 import io.trolserve.model.Placement;
-import io.trolserve.tiny.TinyCheckpointFiles;
 
 /**
  * Which checkpoint runs, and where: trol.model.path, trol.device and trol.dtype, each of which a
@@ -33,15 +32,15 @@ public record ModelChoice(Path dir, Placement placement, int blasThreads) {
         return name == null ? "trol" : name.toString();
     }
 
-    /** trol.model.path (TROL_MODEL_PATH), else the tiny default checkpoint, written on first use. */
+    /** trol.model.path (TROL_MODEL_PATH), else the demo TroL shipped in the jar, unpacked on first use. */
     private static Path configuredDir(ModelSettings settings) {
         if (settings.model().path().isPresent()) {
             return settings.model().path().get();
         }
         try {
-            return TinyCheckpointFiles.ensureDefault(settings.model().tinyDir());
+            return DemoCheckpoint.ensureUnpacked(settings.model().demoDir());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the default tiny checkpoint to " + settings.model().tinyDir(), e);
+            throw new UncheckedIOException("cannot unpack the demo checkpoint to " + settings.model().demoDir(), e);
         }
     }
 }

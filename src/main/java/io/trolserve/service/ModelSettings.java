@@ -25,11 +25,11 @@ public interface ModelSettings {
     String dtype();
 
     interface Model {
-        /** A TroL checkpoint directory (TROL_MODEL_PATH); absent means the tiny checkpoint below. */
+        /** A TroL checkpoint directory (TROL_MODEL_PATH); absent means the demo TroL below. */
         Optional<Path> path();
 
-        /** Where the random-weight tiny checkpoint is written on first use when no path is set. */
-        @WithDefault("${user.home}/.cache/trol-serve/tiny")
-        Path tinyDir();
+        /** Where the demo TroL shipped in the jar is unpacked on first use when no path is set. */
+        @WithDefault("${user.home}/.cache/trol-serve/demo")
+        Path demoDir();
     }
 }

@@ -65,12 +65,15 @@ class CommandLineIT {
         assertThat(first.get("finishReason").asText()).isEqualTo("length");
     }
 
+    /** The README's first question: with no checkpoint configured, the demo TroL answers it, and the log says which model runs. */
     @Test
-    void withoutACheckpointItRunsTheTinyDefaultAndSaysSo(QuarkusMainLauncher launcher) throws IOException {
-        LaunchResult r = launcher.launch("generate", "--question", "What is the troll doing?", "--max-new-tokens", "3");
+    void withoutACheckpointTheDemoModelAnswersAndSaysSo(QuarkusMainLauncher launcher) throws IOException {
+        LaunchResult r = launcher.launch("generate", "--image", "docs/demo.png", "--question", "What shape is this?");
         assertThat(r.exitCode()).as(r.getErrorOutput()).isZero();
-        assertThat(r.getErrorOutput()).contains("no checkpoint configured").contains("meaningless");
-        assertThat(lastLineJson(r).get("tokenIds").size()).isBetween(1, 3);
+        assertThat(r.getErrorOutput()).contains("no checkpoint configured").contains("running the demo TroL")
+                .contains("TROL_MODEL_PATH");
+        assertThat(lastLineJson(r).get("text").asText().trim()).isEqualTo("It is a star.");
+        assertThat(lastLineJson(r).get("finishReason").asText()).isEqualTo("stop");
     }
 
     @Test

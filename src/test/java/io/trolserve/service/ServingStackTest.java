@@ -108,8 +108,8 @@ class ServingStackTest {
             }
 
             @Override
-            public Path tinyDir() {
-                throw new AssertionError("a configured path needs no tiny checkpoint");
+            public Path demoDir() {
+                throw new AssertionError("a configured path needs no demo checkpoint");
             }
         };
         return new ModelSettings() {

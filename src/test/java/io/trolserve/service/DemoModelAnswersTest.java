@@ -1,0 +1,114 @@
+package io.trolserve.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.trolserve.engine.EngineConfig;
+import io.trolserve.engine.RequestListener;
+import io.trolserve.engine.RequestOutput;
+import io.trolserve.engine.TokenOutput;
+import io.trolserve.messaging.RequestPreparation;
+import io.trolserve.model.Placement;
+import io.trolserve.train.DemoModel;
+import io.trolserve.train.PlacedShape;
+import io.trolserve.train.Scene;
+import io.trolserve.train.ShapeColour;
+import io.trolserve.train.ShapeKind;
+
+/**
+ * The first minute: the demo TroL shipped in the jar, unpacked as the service does with no
+ * checkpoint configured, answers the README's questions about {@code docs/demo.png} and a few
+ * fixed pictures exactly, through the serving stack (JSON record, PNG decode, template, engine).
+ * The expected answers are the right ones; they are asserted because this model gets them right.
+ */
+class DemoModelAnswersTest {
+
+    @TempDir
+    static Path cache;
+
+    private static ServingStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = DemoCheckpoint.ensureUnpacked(cache);
+        assertThat(dir.getFileName().toString()).isEqualTo(DemoCheckpoint.NAME);
+        stack = ServingStack.start(new ModelChoice(dir, Placement.cpuFloat32(), 1), model -> EngineConfig.defaults(64),
+                IntakePolicy.localTool(1L << 20));
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    /** docs/demo.png: one yellow star. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "What shape is this?|It is a star.",
+        "What colour is the shape?|The shape is yellow.",
+        "Describe the picture.|There is a yellow star.",
+        "How many shapes are there?|There is one shape."})
+    void answersTheReadmesQuestionsAboutTheDemoPicture(String question, String answer) throws Exception {
+        byte[] png = Files.readAllBytes(Path.of("docs/demo.png"));
+        assertThat(ask(question, png)).isEqualTo(answer);
+    }
+
+    /** Pictures of one shape, drawn as the training data is. */
+    @ParameterizedTest(name = "{0} {1}: {2} -> {3}")
+    @CsvSource(delimiter = '|', value = {
+        "GREEN|TRIANGLE|What colour is the shape?|The shape is green.",
+        "PURPLE|CIRCLE|What shape is this?|It is a circle.",
+        "ORANGE|SQUARE|What shape is in the picture?|It is a square.",
+        "BLUE|STAR|Describe the picture.|There is a blue star."})
+    void answersAboutOneShape(ShapeColour colour, ShapeKind kind, String question, String answer) throws Exception {
+        Scene scene = new Scene(DemoModel.IMAGE_SIDE, false, 0, List.of(new PlacedShape(kind, colour, 56, 56, 50)));
+        Path png = cache.resolve(colour + "-" + kind + ".png");
+        DemoModel.writePng(scene, png);
+        assertThat(ask(question, Files.readAllBytes(png))).isEqualTo(answer);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "How many sides does a triangle have?|A triangle has three sides.",
+        "How many sides does a square have?|A square has four sides.",
+        "What colour is the shape?|I cannot see an image."})
+    void answersWithoutAnImage(String question, String answer) throws Exception {
+        assertThat(ask(question, null)).isEqualTo(answer);
+    }
+
+    /** A trol.requests record through the stack, as the Kafka intake hands it over; the answer text. */
+    private static String ask(String question, byte[] png) throws Exception {
+        String image = png == null ? ""
+                : ",\"image\":{\"data\":\"" + Base64.getEncoder().encodeToString(png) + "\",\"mediaType\":\"image/png\"}";
+        byte[] record = ("{\"id\":\"demo\",\"question\":\"" + question + "\"" + image + "}").getBytes(StandardCharsets.UTF_8);
+        RequestPreparation.Outcome outcome = stack.preparation().prepare(stack.parser().parse(record, null));
+        assertThat(outcome).isInstanceOf(RequestPreparation.Prepared.class);
+        CompletableFuture<RequestOutput> finished = new CompletableFuture<>();
+        stack.engine().submit(((RequestPreparation.Prepared) outcome).request(), new RequestListener() {
+            @Override
+            public void onToken(TokenOutput token) {
+            }
+
+            @Override
+            public void onFinish(RequestOutput output) {
+                finished.complete(output);
+            }
+        });
+        RequestOutput answer = finished.get(60, TimeUnit.SECONDS);
+        assertThat(answer.error()).isNull();
+        return answer.text().trim();
+    }
+}

@@ -1,0 +1,91 @@
+package io.trolserve.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.trolserve.model.Placement;
+import io.trolserve.model.TrolModel;
+import io.trolserve.model.checkpoint.DType;
+import io.trolserve.text.TrolTokenizer;
+import io.trolserve.torch.Libtorch;
+
+class TrainTinyTest {
+
+    @TempDir
+    Path dir;
+
+    /** Learning happens: on one repeated batch the loss falls to a fraction of where it started. */
+    @Test
+    void theLossFallsOnARepeatedBatch() throws Exception {
+        Libtorch.prepareComputeThread();
+        DemoModel.writeTokenizer(dir);
+        try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
+             TrainableTrol net = new TrainableTrol(DemoModel.config(), 3)) {
+            List<Example> fixed = List.of(new ShapesDataset(DemoModel.IMAGE_SIDE, 3).next(QuestionKind.COLOUR),
+                    new ShapesDataset(DemoModel.IMAGE_SIDE, 4).next(QuestionKind.TEXT_ONLY));
+            int[] drawn = {0};
+            List<Trainer.Progress> history = Trainer.train(net, tokenizer, () -> fixed.get(drawn[0]++ % fixed.size()),
+                    new Trainer.Settings(25, 2, 3e-3, 2), p -> { });
+            double first = history.get(0).loss();
+            double last = history.get(history.size() - 1).loss();
+            assertThat(last).as("loss after 25 steps, from %.3f", first).isLessThan(first * 0.2);
+        }
+    }
+
+    /** A short run writes a checkpoint the service loads, with its tokenizer and how it was trained. */
+    @Test
+    void aRunWritesALoadableCheckpointAndItsRecord() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        TrainTiny.train(new TrainTiny.Options(dir, 11, 3, 2, 1e-3, 1, DType.F16), new PrintStream(log, true,
+                StandardCharsets.UTF_8), 1);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("step     3  loss");
+        JsonNode record = new ObjectMapper().readTree(dir.resolve("training.json").toFile());
+        assertThat(record.get("steps").asInt()).isEqualTo(3);
+        assertThat(record.get("lossLast20").asDouble()).isPositive();
+        try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
+             TrolModel model = TrolModel.load(dir, Placement.cpuFloat32())) {
+            assertThat(model.imageSize()).isEqualTo(DemoModel.IMAGE_SIDE);
+            assertThat(model.imageTokensPerImage()).isEqualTo(64);
+            assertThat(tokenizer.size()).isEqualTo(DemoModel.VOCAB_SIZE + 1);
+        }
+        Map<QuestionKind, DemoEvaluation.KindScore> scores = DemoEvaluation.run(dir, 1, 1);
+        assertThat(scores).containsOnlyKeys(QuestionKind.values());
+        assertThat(scores.values()).allSatisfy(s -> assertThat(s.asked()).isEqualTo(1));
+    }
+
+    /** The same seed trains the same model, byte for byte: the shipped checkpoint can be retrained. */
+    @Test
+    void theSameSeedTrainsTheSameWeights() throws Exception {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Path first = dir.resolve("first");
+        Path second = dir.resolve("second");
+        TrainTiny.train(new TrainTiny.Options(first, 21, 4, 3, 2e-3, 2, DType.F32), quiet, 1);
+        TrainTiny.train(new TrainTiny.Options(second, 21, 4, 3, 2e-3, 2, DType.F32), quiet, 1);
+        for (String file : List.of("model.safetensors", "trol_gating.pt", "tokenizer.json", "config.json")) {
+            assertThat(Files.readAllBytes(second.resolve(file))).as(file).isEqualTo(Files.readAllBytes(first.resolve(file)));
+        }
+    }
+
+    /** The issue's bars, per kind. */
+    @Test
+    void targetsAreTheIssues() {
+        assertThat(TrainTiny.target(QuestionKind.COLOUR)).isEqualTo(0.95);
+        assertThat(TrainTiny.target(QuestionKind.SHAPE)).isEqualTo(0.95);
+        assertThat(TrainTiny.target(QuestionKind.COUNT)).isEqualTo(0.80);
+        assertThat(TrainTiny.target(QuestionKind.YES_NO)).isEqualTo(0.90);
+        assertThat(TrainTiny.target(QuestionKind.DESCRIBE)).isZero();
+    }
+}
