@@ -12,7 +12,8 @@ the case's name in the torch.save file.
 The forward mirrors the official demo path (ByungKwanLee/TroL @ 7a71dfb9; facts in
 docs/TROL_3_8B.md), reading the checkpoint with its own safetensors parser and torch.load:
   * utils/utils.py dynamic_preprocess   §3.2-§3.4: the candidate grids in the official order, the
-                                        aspect-ratio choice with its area tie rule, Pillow's own
+                                        aspect-ratio choice with its area tie rule (both as
+                                        pillow_resize_fixtures.py writes them), Pillow's own
                                         bicubic resize of the ORIGINAL image, row-major 448 px crops,
                                         a thumbnail when there is more than one tile
   * build_transform                     §3.5: ToTensor, ImageNet Normalize, per tile
@@ -47,6 +48,7 @@ from torch import nn
 
 import internvit_reference
 import phi3_reference
+import pillow_resize_fixtures
 import trol_reference
 
 torch.set_grad_enabled(False)
@@ -169,26 +171,9 @@ def write_checkpoint(out, tokenizer_path, gen):
 # the image pipeline (utils/utils.py)
 # ----------------------------------------------------------------------------------------------
 
-def candidate_grids(max_num=6):
-    grids = set((i, j) for n in range(1, max_num + 1) for i in range(1, n + 1) for j in range(1, n + 1)
-                if 1 <= i * j <= max_num)
-    return sorted(grids, key=lambda g: g[0] * g[1])
-
-
-def closest_grid(width, height):
-    aspect = width / height
-    best_diff, best = float('inf'), (1, 1)
-    for i, j in candidate_grids():
-        diff = abs(aspect - i / j)
-        if diff < best_diff:
-            best_diff, best = diff, (i, j)
-        elif diff == best_diff and width * height > 0.5 * TILE * TILE * i * j:
-            best = (i, j)
-    return best
-
-
 def tiles_of(image):
-    across, down = closest_grid(*image.size)
+    across, down = pillow_resize_fixtures.closest_grid(image.size[0], image.size[1],
+                                                       pillow_resize_fixtures.candidate_grids())
     resized = image.resize((TILE * across, TILE * down))           # Pillow's default: BICUBIC
     tiles = [resized.crop(((k % across) * TILE, (k // across) * TILE,
                            (k % across + 1) * TILE, (k // across + 1) * TILE)) for k in range(across * down)]

@@ -94,7 +94,7 @@ class OfficialReferenceTest {
         return new DecodedImage(IMAGE_SIDE, IMAGE_SIDE, rgb, ImageDecoder.contentHash(rgb));
     }
 
-    private static int[] ints(JsonNode array) {
+    static int[] ints(JsonNode array) {
         int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).asInt();
@@ -102,7 +102,7 @@ class OfficialReferenceTest {
         return out;
     }
 
-    private static float maxAbsDiff(float[] a, float[] b) {
+    static float maxAbsDiff(float[] a, float[] b) {
         assertThat(a).hasSameSizeAs(b);
         float max = 0;
         for (int i = 0; i < a.length; i++) {

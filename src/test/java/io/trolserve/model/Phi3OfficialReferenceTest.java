@@ -83,7 +83,7 @@ class Phi3OfficialReferenceTest {
         assertThat(result.logits()).hasSize(expected.length);
         float worst = 0;
         for (int step = 0; step < expected.length; step++) {
-            float diff = maxAbsDiff(result.logits().get(step), expected[step]);
+            float diff = OfficialReferenceTest.maxAbsDiff(result.logits().get(step), expected[step]);
             worst = Math.max(worst, diff);
             assertThat(diff).as("%s: max |logit diff| at step %d", name, step).isLessThanOrEqualTo(TOLERANCE);
         }
@@ -124,8 +124,8 @@ class Phi3OfficialReferenceTest {
         List<Case> out = new ArrayList<>();
         for (JsonNode c : root.get("cases")) {
             out.add(new Case(c.get("name").asText(), c.get("width").asInt(), c.get("height").asInt(),
-                    c.get("lcgSeed").asLong(), c.get("tiles").asInt(), ints(c.get("promptIds")),
-                    ints(c.get("generatedIds"))));
+                    c.get("lcgSeed").asLong(), c.get("tiles").asInt(), OfficialReferenceTest.ints(c.get("promptIds")),
+                    OfficialReferenceTest.ints(c.get("generatedIds"))));
         }
         return out;
     }
@@ -143,22 +143,5 @@ class Phi3OfficialReferenceTest {
             out.put(e.getKey(), rows);
         }
         return out;
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
-    }
-
-    private static float maxAbsDiff(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        float max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
     }
 }

@@ -2,13 +2,10 @@ package io.trolserve.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,10 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.trolserve.engine.EngineConfig;
-import io.trolserve.engine.RequestListener;
 import io.trolserve.engine.RequestOutput;
-import io.trolserve.engine.TokenOutput;
-import io.trolserve.messaging.RequestPreparation;
 import io.trolserve.model.Placement;
 import io.trolserve.train.DemoModel;
 import io.trolserve.train.PlacedShape;
@@ -93,21 +87,7 @@ class DemoModelAnswersTest {
     private static String ask(String question, byte[] png) throws Exception {
         String image = png == null ? ""
                 : ",\"image\":{\"data\":\"" + Base64.getEncoder().encodeToString(png) + "\",\"mediaType\":\"image/png\"}";
-        byte[] record = ("{\"id\":\"demo\",\"question\":\"" + question + "\"" + image + "}").getBytes(StandardCharsets.UTF_8);
-        RequestPreparation.Outcome outcome = stack.preparation().prepare(stack.parser().parse(record, null));
-        assertThat(outcome).isInstanceOf(RequestPreparation.Prepared.class);
-        CompletableFuture<RequestOutput> finished = new CompletableFuture<>();
-        stack.engine().submit(((RequestPreparation.Prepared) outcome).request(), new RequestListener() {
-            @Override
-            public void onToken(TokenOutput token) {
-            }
-
-            @Override
-            public void onFinish(RequestOutput output) {
-                finished.complete(output);
-            }
-        });
-        RequestOutput answer = finished.get(60, TimeUnit.SECONDS);
+        RequestOutput answer = StackRequests.answer(stack, "{\"id\":\"demo\",\"question\":\"" + question + "\"" + image + "}");
         assertThat(answer.error()).isNull();
         return answer.text().trim();
     }

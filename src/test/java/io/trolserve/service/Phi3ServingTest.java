@@ -6,15 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import javax.imageio.ImageIO;
 
@@ -25,11 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import io.trolserve.engine.EngineConfig;
 import io.trolserve.engine.EngineRequest;
 import io.trolserve.engine.PlainGenerator;
-import io.trolserve.engine.RequestListener;
 import io.trolserve.engine.RequestOutput;
 import io.trolserve.engine.SamplingParams;
-import io.trolserve.engine.TokenOutput;
-import io.trolserve.messaging.RequestPreparation;
 import io.trolserve.model.Placement;
 import io.trolserve.model.TrolModel;
 import io.trolserve.text.PromptFormat;
@@ -77,22 +71,8 @@ class Phi3ServingTest {
 
         try (ServingStack stack = ServingStack.start(choice, model -> EngineConfig.defaults(64),
                 IntakePolicy.localTool(1L << 20))) {
-            RequestPreparation.Outcome outcome = stack.preparation().prepare(stack.parser().parse(
-                    ("{\"id\":\"q-1\",\"question\":\"" + QUESTION + "\",\"params\":{\"maxNewTokens\":8}}")
-                            .getBytes(StandardCharsets.UTF_8), null));
-            assertThat(outcome).isInstanceOf(RequestPreparation.Prepared.class);
-            CompletableFuture<RequestOutput> finished = new CompletableFuture<>();
-            stack.engine().submit(((RequestPreparation.Prepared) outcome).request(), new RequestListener() {
-                @Override
-                public void onToken(TokenOutput token) {
-                }
-
-                @Override
-                public void onFinish(RequestOutput o) {
-                    finished.complete(o);
-                }
-            });
-            RequestOutput served = finished.get(60, TimeUnit.SECONDS);
+            RequestOutput served = StackRequests.answer(stack,
+                    "{\"id\":\"q-1\",\"question\":\"" + QUESTION + "\",\"params\":{\"maxNewTokens\":8}}");
             assertThat(served.error()).isNull();
             assertThat(served.tokenIds()).containsExactly(plain.tokenIds());
             assertThat(served.text()).isEqualTo(plain.text());
@@ -134,26 +114,12 @@ class Phi3ServingTest {
                 + "\",\"mediaType\":\"image/png\"}}";
         try (ServingStack stack = ServingStack.start(choice, model -> EngineConfig.defaults(512),
                 IntakePolicy.localTool(1L << 20))) {
-            RequestPreparation.Outcome outcome = stack.preparation().prepare(
-                    stack.parser().parse(record.getBytes(StandardCharsets.UTF_8), null));
-            assertThat(outcome).isInstanceOf(RequestPreparation.Prepared.class);
-            EngineRequest prepared = ((RequestPreparation.Prepared) outcome).request();
+            EngineRequest prepared = StackRequests.prepared(stack, record);
             assertThat(prepared.images()).singleElement()
                     .satisfies(i -> assertThat(new int[] {i.width(), i.height()}).containsExactly(1000, 300));
             assertThat(Arrays.stream(prepared.promptIds()).filter(id -> id == imageId).count()).isEqualTo(1024);
 
-            CompletableFuture<RequestOutput> finished = new CompletableFuture<>();
-            stack.engine().submit(prepared, new RequestListener() {
-                @Override
-                public void onToken(TokenOutput token) {
-                }
-
-                @Override
-                public void onFinish(RequestOutput o) {
-                    finished.complete(o);
-                }
-            });
-            RequestOutput served = finished.get(120, TimeUnit.SECONDS);
+            RequestOutput served = StackRequests.run(stack, prepared, 120);
             assertThat(served.error()).isNull();
             assertThat(served.tokenIds()).containsExactly(plain.tokenIds());
             assertThat(served.text()).isEqualTo(plain.text());

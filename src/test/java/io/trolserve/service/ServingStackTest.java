@@ -4,20 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.trolserve.engine.EngineConfig;
-import io.trolserve.engine.RequestListener;
 import io.trolserve.engine.RequestOutput;
-import io.trolserve.engine.TokenOutput;
-import io.trolserve.messaging.RequestPreparation;
 import io.trolserve.model.Placement;
 import io.trolserve.model.TinyCheckpoints;
 import io.trolserve.model.TrolConfig;
@@ -45,22 +39,7 @@ class ServingStackTest {
         ServingStack stack = ServingStack.start(micro, model -> EngineConfig.defaults(64), IntakePolicy.localTool(1L << 20));
         RequestOutput output;
         try {
-            byte[] record = "{\"id\":\"q-1\",\"question\":\"What is here?\",\"params\":{\"maxNewTokens\":3}}"
-                    .getBytes(StandardCharsets.UTF_8);
-            RequestPreparation.Outcome outcome = stack.preparation().prepare(stack.parser().parse(record, null));
-            assertThat(outcome).isInstanceOf(RequestPreparation.Prepared.class);
-            CompletableFuture<RequestOutput> finished = new CompletableFuture<>();
-            stack.engine().submit(((RequestPreparation.Prepared) outcome).request(), new RequestListener() {
-                @Override
-                public void onToken(TokenOutput token) {
-                }
-
-                @Override
-                public void onFinish(RequestOutput o) {
-                    finished.complete(o);
-                }
-            });
-            output = finished.get(60, TimeUnit.SECONDS);
+            output = StackRequests.answer(stack, "{\"id\":\"q-1\",\"question\":\"What is here?\",\"params\":{\"maxNewTokens\":3}}");
         } finally {
             stack.close();
         }
