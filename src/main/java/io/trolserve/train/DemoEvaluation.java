@@ -40,6 +40,9 @@ public final class DemoEvaluation {
 
     /** {@code perKind} examples of every kind from a stream seeded by {@code seed}. */
     public static Map<QuestionKind, KindScore> run(Path checkpoint, long seed, int perKind) {
+        if (perKind <= 0) {
+            throw new IllegalArgumentException("questions per kind must be positive, got " + perKind);
+        }
         Map<QuestionKind, KindScore> out = new EnumMap<>(QuestionKind.class);
         try (TrolTokenizer tokenizer = TrolTokenizer.load(checkpoint);
              TrolModel model = TrolModel.load(checkpoint, Placement.cpuFloat32())) {

@@ -1,6 +1,7 @@
 package io.trolserve.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -64,6 +65,7 @@ class TrainTinyTest {
         Map<QuestionKind, DemoEvaluation.KindScore> scores = DemoEvaluation.run(dir, 1, 1);
         assertThat(scores).containsOnlyKeys(QuestionKind.values());
         assertThat(scores.values()).allSatisfy(s -> assertThat(s.asked()).isEqualTo(1));
+        assertThatThrownBy(() -> DemoEvaluation.run(dir, 1, 0)).hasMessageContaining("must be positive");
     }
 
     /** The same seed trains the same model, byte for byte: the shipped checkpoint can be retrained. */
