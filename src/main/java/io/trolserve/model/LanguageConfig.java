@@ -20,7 +20,20 @@ public interface LanguageConfig {
 
     int numKvHeads();
 
-    int headDim();
+    /** d = H / nH. */
+    default int headDim() {
+        return hiddenSize() / numHeads();
+    }
+
+    /** g = nH / nKV: query heads per key/value head. */
+    default int groups() {
+        return numHeads() / numKvHeads();
+    }
+
+    /** Rows of the fused query/key/value projection (wqkv, qkv_proj): (nH + 2 nKV) d. */
+    default int qkvRows() {
+        return (numHeads() + 2 * numKvHeads()) * headDim();
+    }
 
     int bosTokenId();
 

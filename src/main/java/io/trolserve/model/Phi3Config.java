@@ -49,21 +49,6 @@ public record Phi3Config(
         }
     }
 
-    /** d = H / nH. */
-    public int headDim() {
-        return hiddenSize / numHeads;
-    }
-
-    /** g = nH / nKV: query heads per key/value head. */
-    public int groups() {
-        return numHeads / numKvHeads;
-    }
-
-    /** Rows of the fused qkv_proj: (nH + 2 nKV) d. */
-    public int qkvRows() {
-        return (numHeads + 2 * numKvHeads) * headDim();
-    }
-
     /** The {@code llm_config} of a TroL-3.8B config.json. */
     public static Phi3Config read(Path configJson) {
         JsonNode root = JsonFiles.readObject(configJson);

@@ -34,21 +34,6 @@ public record TrolConfig(
 
     public static final int DEFAULT_PLORA_RANK = 256;
 
-    /** d = H / nH. */
-    public int headDim() {
-        return hiddenSize / numHeads;
-    }
-
-    /** g = nH / nKV: query heads per key/value head. */
-    public int groups() {
-        return numHeads / numKvHeads;
-    }
-
-    /** Rows of the fused wqkv projection: (nH + 2 nKV) d. */
-    public int qkvRows() {
-        return (numHeads + 2 * numKvHeads) * headDim();
-    }
-
     /** The id of {@code <image>}: V, one past the language vocabulary. */
     public int imageTokenId() {
         return vocabSize;
