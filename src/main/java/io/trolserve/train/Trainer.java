@@ -56,36 +56,39 @@ final class Trainer {
         List<Progress> history = new ArrayList<>();
         long started = System.nanoTime();
         int endOfTurn = tokenizer.endOfTurnTokenId();
-        try (PatchHeads heads = new PatchHeads(net.config().hiddenSize());
+        try (TensorVector parameters = net.all();
+             PatchHeads heads = new PatchHeads(net.config().hiddenSize());
              AdamWOptions options = new AdamWOptions(settings.learningRate())) {
-            TensorVector parameters = net.all();
             heads.parameters().forEach(parameters::push_back);
-            options.weight_decay().put(0.01);
-            AdamW optimizer = new AdamW(parameters, options);
-            for (int step = 0; step < settings.steps(); step++) {
-                double lr = settings.learningRate(step);
-                optimizer.param_groups().get(0).options().set_lr(lr);
-                List<AnswerLoss.Encoded> batch = new ArrayList<>();
-                for (int i = 0; i < settings.batchSize(); i++) {
-                    batch.add(AnswerLoss.encode(net.config(), tokenizer, examples.get()));
+            options.weight_decay().put(0.01);   // before the optimizer copies the options
+            try (AdamW optimizer = new AdamW(parameters, options)) {
+                for (int step = 0; step < settings.steps(); step++) {
+                    double lr = settings.learningRate(step);
+                    optimizer.param_groups().get(0).options().set_lr(lr);
+                    List<AnswerLoss.Encoded> batch = new ArrayList<>();
+                    for (int i = 0; i < settings.batchSize(); i++) {
+                        batch.add(AnswerLoss.encode(net.config(), tokenizer, examples.get()));
+                    }
+                    double loss = step(net, heads, optimizer, parameters, batch, endOfTurn);
+                    Progress p = new Progress(step + 1, loss, (System.nanoTime() - started) / 1e9, lr);
+                    history.add(p);
+                    listener.accept(p);
                 }
-                double loss;
-                try (PointerScope scope = new PointerScope()) {
-                    TrolModel model = net.model();
-                    Tensor mean = AnswerLoss.of(model, heads, batch, endOfTurn, scope);
-                    optimizer.zero_grad();
-                    mean.backward();
-                    torch.clip_grad_norm_(parameters, 1.0);
-                    optimizer.step();
-                    loss = mean.item_float();
-                    model.close();
-                }
-                Progress p = new Progress(step + 1, loss, (System.nanoTime() - started) / 1e9, lr);
-                history.add(p);
-                listener.accept(p);
             }
-            optimizer.close();
         }
         return history;
+    }
+
+    /** One update on one batch; everything it makes lives in its own scope. Returns the batch's loss. */
+    private static double step(TrainableTrol net, PatchHeads heads, AdamW optimizer, TensorVector parameters,
+                               List<AnswerLoss.Encoded> batch, int endOfTurn) {
+        try (PointerScope scope = new PointerScope(); TrolModel model = net.model()) {
+            Tensor mean = AnswerLoss.of(model, heads, batch, endOfTurn, scope);
+            optimizer.zero_grad();
+            mean.backward();
+            torch.clip_grad_norm_(parameters, 1.0);
+            optimizer.step();
+            return mean.item_float();
+        }
     }
 }
