@@ -22,11 +22,14 @@ public class TrainTinyCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seeds the initial weights and the data stream")
     long seed;
 
-    @Option(names = "--steps", defaultValue = "4000") int steps;
-    @Option(names = "--batch", defaultValue = "16") int batch;
+    @Option(names = "--steps", defaultValue = "3000") int steps;
+    @Option(names = "--batch", defaultValue = "16", description = "Pictures (or text-only questions) a step") int batch;
+    @Option(names = "--questions-per-picture", defaultValue = "1",
+            description = "Questions asked of each picture, 1 to 4: the picture is read once for all of them")
+    int questionsPerPicture;
     @Option(names = "--lr", defaultValue = "2e-3", description = "Peak learning rate (AdamW)") double learningRate;
     @Option(names = "--threads", defaultValue = "2",
-            description = "OpenBLAS threads for the matmuls; libtorch's own loops stay on the training thread")
+            description = "Training threads: each computes its share of every batch on one core")
     int threads;
     @Option(names = "--dtype", defaultValue = "F16", description = "Weights as written: F32, F16 or BF16") DType dtype;
 
@@ -39,7 +42,7 @@ public class TrainTinyCommand implements Callable<Integer> {
     @Option(names = "--eval-seed", defaultValue = "7919", description = "Seeds the held-out examples") long evalSeed;
     @Option(names = "--eval-questions", defaultValue = "200", description = "Held-out questions per kind") int perKind;
 
-    @Option(names = "--demo-image", description = "Also write the README's demo picture (three shapes) as a PNG here")
+    @Option(names = "--demo-image", description = "Also write the README's demo picture as a PNG here")
     Path demoImage;
 
     @Override
@@ -48,7 +51,8 @@ public class TrainTinyCommand implements Callable<Integer> {
             DemoModel.writePng(DemoModel.demoScene(), demoImage);
         }
         if (!evalOnly) {
-            TrainTiny.train(new TrainTiny.Options(dir, seed, steps, batch, learningRate, threads, dtype), System.out, 20);
+            TrainTiny.train(new TrainTiny.Options(dir, seed, steps, batch, questionsPerPicture, learningRate, threads,
+                    dtype), System.out, 20);
         }
         if (eval || evalOnly) {
             return TrainTiny.evaluate(dir, evalSeed, perKind, System.out) ? 0 : 1;

@@ -1,7 +1,7 @@
 package io.trolserve.train;
 
 /**
- * What each image token of a scene shows, for the training-only patch heads ({@link PatchHeads}):
+ * What each image token of a scene shows, for the training-only patch heads ({@link ImageHeads}):
  * per cell of the tower's grid (row-major, as the image tokens are), the shape kind and colour
  * covering most of four sample points in the cell, or none (class 0). Shapes never overlap, so at
  * most one covers a point.

@@ -48,7 +48,7 @@ record PopeQuery(ShapeColour colour, ShapeKind kind) {
                 }
             }
         }
-        // Never empty: at most four shapes cannot fill a kind's six colours.
+        // Never empty: at most five shapes cannot fill a kind's six colours.
         return sampler.pick(candidates);
     }
 }

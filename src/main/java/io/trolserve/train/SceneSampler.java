@@ -14,9 +14,15 @@ final class SceneSampler {
     /** A lone shape's size, as a share of the side. */
     static final double LONE_MIN = 0.35;
     static final double LONE_MAX = 0.60;
-    /** The size of each of several shapes, as a share of the side. */
-    static final double SEVERAL_MIN = 0.14;
-    static final double SEVERAL_MAX = 0.25;
+    /**
+     * The largest size of each of several shapes, as a share of the side: for two shapes, less by
+     * {@link #SEVERAL_STEP} for each more. The smallest is {@link #SEVERAL_SPREAD} of it. Fewer
+     * shapes are drawn larger: a 14 px patch sees little of a 16 px star's points, so shapes are
+     * kept as large as the count leaves room for.
+     */
+    static final double SEVERAL_MAX_FOR_TWO = 0.36;
+    static final double SEVERAL_STEP = 0.04;
+    static final double SEVERAL_SPREAD = 0.72;
     /** No shape is smaller, even where a share of a small side would be: a 5-point star needs it. */
     static final double MIN_PIXELS = 10;
     /** Horizontal distance between centres, as a share of the side, where left and right matter. */
@@ -82,8 +88,9 @@ final class SceneSampler {
 
     private List<PlacedShape> place(List<Look> looks, double minDx) {
         boolean lone = looks.size() == 1;
-        double minSize = Math.max(MIN_PIXELS, (lone ? LONE_MIN : SEVERAL_MIN) * side);
-        double maxSize = (lone ? LONE_MAX : SEVERAL_MAX) * side;
+        double severalMax = SEVERAL_MAX_FOR_TWO - SEVERAL_STEP * (looks.size() - 2);
+        double minSize = Math.max(MIN_PIXELS, (lone ? LONE_MIN : SEVERAL_SPREAD * severalMax) * side);
+        double maxSize = (lone ? LONE_MAX : severalMax) * side;
         for (int attempt = 0; attempt < TRIES_PER_SCENE; attempt++) {
             List<PlacedShape> placed = new ArrayList<>();
             for (Look look : looks) {

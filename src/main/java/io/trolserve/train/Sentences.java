@@ -105,6 +105,10 @@ final class Sentences {
         return template.formatted(withArticle(object));
     }
 
+    /**
+     * The answer says yes or no and nothing else to copy: answers that restated the object ("There
+     * is no red star.") often named the wrong colour (BENCHMARKS.md, "Training the demo model").
+     */
     static String yesNoAnswer(boolean present) {
         return present ? YES : NO;
     }

@@ -4,9 +4,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 import io.trolserve.train.SceneSampler.Look;
 import io.trolserve.train.Sentences.Side;
@@ -26,6 +29,8 @@ public final class ShapesDataset {
 
     private static final int MAX_SHAPES = 5;
     private static final int MAX_YES_NO_SHAPES = 4;
+    /** The most questions {@link #nextGroup} asks about one picture. */
+    public static final int MAX_QUESTIONS_PER_PICTURE = 4;
 
     private final int side;
     private final SplittableRandom random;
@@ -75,18 +80,68 @@ public final class ShapesDataset {
         return Sentences.corpus();
     }
 
+    /**
+     * A picture and up to {@code questions} questions about it: one drawn by {@link #WEIGHTS} as
+     * {@link #next()} draws it, then more of the kinds that picture answers without ambiguity, no
+     * question twice. Training reads the picture once for all of them (AnswerLoss), so each image
+     * row it pays for teaches several answers. A text-only question comes alone; with
+     * {@code questions} 1 the stream is {@link #next()}'s.
+     */
+    public List<Example> nextGroup(int questions) {
+        if (questions < 1 || questions > MAX_QUESTIONS_PER_PICTURE) {
+            throw new IllegalArgumentException("questions per picture run from 1 to " + MAX_QUESTIONS_PER_PICTURE
+                    + ": " + questions);
+        }
+        Example first = next();
+        if (first.scene() == null) {
+            return List.of(first);
+        }
+        List<Example> group = new ArrayList<>(List.of(first));
+        Set<String> asked = new HashSet<>(Set.of(first.question()));
+        for (int i = 1; i < questions; i++) {
+            Example more = another(first.scene());
+            if (asked.add(more.question())) {
+                group.add(more);
+            }
+        }
+        return group;
+    }
+
+    /** One more question about {@code scene}, of a kind drawn among those it answers unambiguously. */
+    private Example another(Scene scene) {
+        List<Supplier<Example>> kinds = new ArrayList<>();
+        kinds.add(() -> totalCount(scene));
+        kinds.add(() -> kindCount(scene, sampler.pick(presentKinds(scene))));
+        kinds.add(() -> yesNo(scene));
+        if (scene.shapes().size() == 1) {
+            kinds.add(() -> colour(scene));
+            kinds.add(() -> shape(scene));
+        }
+        if (describable(scene)) {
+            kinds.add(() -> describe(scene));
+        }
+        if (hasClearEnds(scene)) {
+            kinds.add(() -> position(scene, sampler.pick(Side.values())));
+        }
+        return sampler.pick(kinds).get();
+    }
+
     private Example colour() {
-        Scene scene = sampler.scatter(List.of(sampler.look()));
-        ShapeColour colour = scene.shapes().get(0).colour();
-        return new Example(QuestionKind.COLOUR, scene, sampler.pick(Sentences.COLOUR_QUESTIONS),
-                Sentences.colourAnswer(colour));
+        return colour(sampler.scatter(List.of(sampler.look())));
+    }
+
+    private Example colour(Scene lone) {
+        return new Example(QuestionKind.COLOUR, lone, sampler.pick(Sentences.COLOUR_QUESTIONS),
+                Sentences.colourAnswer(lone.shapes().get(0).colour()));
     }
 
     private Example shape() {
-        Scene scene = sampler.scatter(List.of(sampler.look()));
-        ShapeKind kind = scene.shapes().get(0).kind();
-        return new Example(QuestionKind.SHAPE, scene, sampler.pick(Sentences.SHAPE_QUESTIONS),
-                Sentences.shapeAnswer(kind));
+        return shape(sampler.scatter(List.of(sampler.look())));
+    }
+
+    private Example shape(Scene lone) {
+        return new Example(QuestionKind.SHAPE, lone, sampler.pick(Sentences.SHAPE_QUESTIONS),
+                Sentences.shapeAnswer(lone.shapes().get(0).kind()));
     }
 
     // Half ask for all shapes, half for one kind: 1..5 of it, and up to two others of other kinds
@@ -94,9 +149,7 @@ public final class ShapesDataset {
     private Example count() {
         int n = 1 + random.nextInt(MAX_SHAPES);
         if (random.nextBoolean()) {
-            Scene scene = sampler.scatter(looks(n));
-            return new Example(QuestionKind.COUNT, scene, sampler.pick(Sentences.TOTAL_COUNT_QUESTIONS),
-                    Sentences.totalCountAnswer(n));
+            return totalCount(sampler.scatter(looks(n)));
         }
         ShapeKind counted = sampler.kind();
         List<Look> looks = new ArrayList<>();
@@ -107,9 +160,18 @@ public final class ShapesDataset {
         for (int i = 0; i < others; i++) {
             looks.add(new Look(otherKind(counted), sampler.colour()));
         }
-        Scene scene = sampler.scatter(looks);
+        return kindCount(sampler.scatter(looks), counted);
+    }
+
+    private Example totalCount(Scene scene) {
+        return new Example(QuestionKind.COUNT, scene, sampler.pick(Sentences.TOTAL_COUNT_QUESTIONS),
+                Sentences.totalCountAnswer(scene.shapes().size()));
+    }
+
+    private Example kindCount(Scene scene, ShapeKind counted) {
         String question = Sentences.kindCountQuestion(sampler.pick(Sentences.KIND_COUNT_TEMPLATES), counted);
-        return new Example(QuestionKind.COUNT, scene, question, Sentences.kindCountAnswer(n, counted));
+        return new Example(QuestionKind.COUNT, scene, question,
+                Sentences.kindCountAnswer((int) scene.count(counted), counted));
     }
 
     private Example position() {
@@ -119,8 +181,10 @@ public final class ShapesDataset {
         for (int i = 0; i < n; i++) {
             looks.add(new Look(kinds.remove(random.nextInt(kinds.size())), sampler.colour()));
         }
-        Scene scene = sampler.leftToRight(looks);
-        Side asked = sampler.pick(Side.values());
+        return position(sampler.leftToRight(looks), sampler.pick(Side.values()));
+    }
+
+    private Example position(Scene scene, Side asked) {
         List<PlacedShape> ordered = leftToRight(scene);
         PlacedShape answer = asked == Side.LEFT ? ordered.get(0) : ordered.get(ordered.size() - 1);
         String question = Sentences.positionQuestion(sampler.pick(Sentences.POSITION_TEMPLATES), asked);
@@ -138,13 +202,19 @@ public final class ShapesDataset {
             } while (second.equals(first));
             looks.add(second);
         }
-        Scene scene = sampler.leftToRight(looks);
+        return describe(sampler.leftToRight(looks));
+    }
+
+    private Example describe(Scene scene) {
         return new Example(QuestionKind.DESCRIBE, scene, sampler.pick(Sentences.DESCRIBE_QUESTIONS),
                 Sentences.describeAnswer(leftToRight(scene)));
     }
 
     private Example yesNo() {
-        Scene scene = sampler.scatter(looks(1 + random.nextInt(MAX_YES_NO_SHAPES)));
+        return yesNo(sampler.scatter(looks(1 + random.nextInt(MAX_YES_NO_SHAPES))));
+    }
+
+    private Example yesNo(Scene scene) {
         PopeQuery query = random.nextBoolean() ? PopeQuery.present(scene, sampler) : PopeQuery.absent(scene, sampler);
         String question = Sentences.yesNoQuestion(sampler.pick(Sentences.YES_NO_TEMPLATES), query.colour(), query.kind());
         return new Example(QuestionKind.YES_NO, scene, question,
@@ -162,6 +232,37 @@ public final class ShapesDataset {
                 QuestionKind.POSITION, QuestionKind.DESCRIBE, QuestionKind.YES_NO};
         Example withImage = next(sampler.pick(imageKinds));
         return new Example(QuestionKind.TEXT_ONLY, null, withImage.question(), Sentences.NO_IMAGE);
+    }
+
+    /** One or two shapes that look different, their centres far enough apart to say which is left. */
+    private boolean describable(Scene scene) {
+        List<PlacedShape> shapes = scene.shapes();
+        return shapes.size() == 1 || shapes.size() == 2 && !sameLook(shapes.get(0), shapes.get(1)) && farApart(scene);
+    }
+
+    /** Two or three shapes of different kinds, every two far enough apart to say which is left: as position() draws them. */
+    private boolean hasClearEnds(Scene scene) {
+        int n = scene.shapes().size();
+        long kinds = scene.shapes().stream().map(PlacedShape::kind).distinct().count();
+        return n >= 2 && n <= 3 && kinds == n && farApart(scene);
+    }
+
+    private boolean farApart(Scene scene) {
+        List<PlacedShape> ordered = leftToRight(scene);
+        for (int i = 1; i < ordered.size(); i++) {
+            if (ordered.get(i).centreX() - ordered.get(i - 1).centreX() < SceneSampler.LEFT_RIGHT_APART * side) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameLook(PlacedShape a, PlacedShape b) {
+        return a.kind() == b.kind() && a.colour() == b.colour();
+    }
+
+    private static List<ShapeKind> presentKinds(Scene scene) {
+        return scene.shapes().stream().map(PlacedShape::kind).distinct().sorted().toList();
     }
 
     private List<Look> looks(int n) {
@@ -186,12 +287,12 @@ public final class ShapesDataset {
 
     private static Map<QuestionKind, Integer> weights() {
         Map<QuestionKind, Integer> weights = new EnumMap<>(QuestionKind.class);
-        weights.put(QuestionKind.COLOUR, 15);
-        weights.put(QuestionKind.SHAPE, 15);
-        weights.put(QuestionKind.COUNT, 25);
-        weights.put(QuestionKind.POSITION, 10);
+        weights.put(QuestionKind.COLOUR, 5);
+        weights.put(QuestionKind.SHAPE, 8);
+        weights.put(QuestionKind.COUNT, 35);
+        weights.put(QuestionKind.POSITION, 12);
         weights.put(QuestionKind.DESCRIBE, 10);
-        weights.put(QuestionKind.YES_NO, 20);
+        weights.put(QuestionKind.YES_NO, 25);
         weights.put(QuestionKind.TEXT_ONLY, 5);
         return Collections.unmodifiableMap(weights);
     }

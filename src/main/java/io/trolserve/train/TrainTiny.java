@@ -23,8 +23,8 @@ import io.trolserve.torch.Libtorch;
 public final class TrainTiny {
 
     /** What a run is asked to do. */
-    public record Options(Path dir, long seed, int steps, int batchSize, double learningRate, int threads,
-                          DType dtype) {
+    public record Options(Path dir, long seed, int steps, int batchSize, int questionsPerPicture, double learningRate,
+                          int threads, DType dtype) {
     }
 
     private TrainTiny() {
@@ -32,27 +32,28 @@ public final class TrainTiny {
 
     /** Trains and writes the checkpoint; prints the loss every {@code logEvery} steps. */
     public static void train(Options o, PrintStream out, int logEvery) throws IOException {
-        // OpenBLAS's workers for the matmuls, libtorch's own loops on this thread alone: with both
-        // pools sized to the cores they starve each other (Libtorch.prepareComputeThread)
-        Libtorch.setBlasThreads(o.threads());
+        // one core per training worker, each running its shard's matmuls itself: OpenBLAS's own
+        // workers would compete with the other training worker for the same cores
+        Libtorch.setBlasThreads(1);
         Libtorch.prepareComputeThread();
         Files.createDirectories(o.dir());
         DemoModel.writeTokenizer(o.dir());
         Trainer.Settings settings = new Trainer.Settings(o.steps(), o.batchSize(), o.learningRate(),
-                Math.min(50, o.steps() / 10));
+                Math.min(50, o.steps() / 10), o.threads());
         List<Trainer.Progress> history;
         long parameters;
         try (TrolTokenizer tokenizer = TrolTokenizer.load(o.dir());
              TrainableTrol net = new TrainableTrol(DemoModel.config(), o.seed())) {
             parameters = net.parameterCount();
-            out.printf("training the demo TroL: %,d parameters, %d steps of %d examples, peak learning rate %g,"
-                    + " seed %d, %d threads%n", parameters, o.steps(), o.batchSize(), o.learningRate(), o.seed(),
-                    o.threads());
+            out.printf("training the demo TroL: %,d parameters, %d steps of %d pictures (%s), peak learning rate %g,"
+                    + " seed %d, %d threads%n", parameters, o.steps(), o.batchSize(), o.questionsPerPicture() == 1
+                    ? "one question each" : "up to " + o.questionsPerPicture() + " questions each", o.learningRate(),
+                    o.seed(), o.threads());
             ShapesDataset data = new ShapesDataset(DemoModel.IMAGE_SIDE, o.seed());
-            history = Trainer.train(net, tokenizer, data::next, settings, p -> {
+            history = Trainer.train(net, tokenizer, () -> data.nextGroup(o.questionsPerPicture()), settings, p -> {
                 if (p.step() % logEvery == 0 || p.step() == 1 || p.step() == o.steps()) {
-                    out.printf("step %5d  loss %.4f  lr %.2e  %6.1f s%n", p.step(), p.loss(), p.learningRate(),
-                            p.seconds());
+                    out.printf("step %5d  loss %.4f  shape cells %5.1f %%  lr %.2e  %6.1f s%n", p.step(), p.loss(),
+                            100 * p.shapeCellAccuracy(), p.learningRate(), p.seconds());
                 }
             });
             net.save(o.dir(), o.dtype(), "the demo TroL, trained by trol-serve train-tiny on synthetic coloured shapes"
@@ -67,6 +68,7 @@ public final class TrainTiny {
         summary.put("seed", o.seed());
         summary.put("steps", o.steps());
         summary.put("batchSize", o.batchSize());
+        summary.put("questionsPerPicture", o.questionsPerPicture());
         summary.put("peakLearningRate", o.learningRate());
         summary.put("threads", o.threads());
         summary.put("parameters", parameters);

@@ -60,6 +60,26 @@ class DemoModelAnswersTest {
         assertThat(ask(question, png)).isEqualTo(answer);
     }
 
+    /** Two and three shapes: counted, and the two described left to right. */
+    @ParameterizedTest(name = "{0}: {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+        "two|How many shapes are there?|There are two shapes.",
+        "two|Describe the picture.|There is a red circle and a blue star.",
+        "three|How many shapes are there?|There are three shapes."})
+    void answersAboutSeveralShapes(String picture, String question, String answer) throws Exception {
+        Scene scene = picture.equals("two")
+                ? new Scene(DemoModel.IMAGE_SIDE, false, 0, List.of(
+                        new PlacedShape(ShapeKind.CIRCLE, ShapeColour.RED, 28, 56, 36),
+                        new PlacedShape(ShapeKind.STAR, ShapeColour.BLUE, 84, 56, 36)))
+                : new Scene(DemoModel.IMAGE_SIDE, false, 0, List.of(
+                        new PlacedShape(ShapeKind.CIRCLE, ShapeColour.RED, 25, 30, 28),
+                        new PlacedShape(ShapeKind.SQUARE, ShapeColour.BLUE, 80, 35, 28),
+                        new PlacedShape(ShapeKind.TRIANGLE, ShapeColour.GREEN, 50, 85, 28)));
+        Path png = cache.resolve(picture + ".png");
+        DemoModel.writePng(scene, png);
+        assertThat(ask(question, Files.readAllBytes(png))).isEqualTo(answer);
+    }
+
     /** Pictures of one shape, drawn as the training data is. */
     @ParameterizedTest(name = "{0} {1}: {2} -> {3}")
     @CsvSource(delimiter = '|', value = {

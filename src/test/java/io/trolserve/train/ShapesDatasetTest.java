@@ -44,6 +44,49 @@ class ShapesDatasetTest {
                 });
     }
 
+    /**
+     * The questions of a group are about one picture (the same scene object), none asked twice,
+     * each answered as that scene gives it and obeying its kind's rules; a text-only question comes
+     * alone.
+     */
+    @Test
+    void aGroupAsksSeveralQuestionsAboutOnePictureEachAnsweredByIt() {
+        Set<String> corpusLines = Set.of(ShapesDataset.corpus().split("\n"));
+        Set<String> corpusWords = words(ShapesDataset.corpus());
+        Trials.forAll(1_000, random -> new ShapesDataset(random.nextInt(56, 449), random.nextLong()).nextGroup(4),
+                group -> {
+                    assertThat(group).hasSizeBetween(1, ShapesDataset.MAX_QUESTIONS_PER_PICTURE);
+                    Scene scene = group.get(0).scene();
+                    if (scene == null) {
+                        assertThat(group).hasSize(1);
+                        return;
+                    }
+                    assertThat(group.stream().map(Example::question).distinct()).hasSameSizeAs(group);
+                    for (Example example : group) {
+                        assertThat(example.scene()).isSameAs(scene);
+                        assertThat(corpusLines).contains(example.question());
+                        assertThat(corpusWords).containsAll(words(example.answer()));
+                        assertThat(example.answer()).isEqualTo(expectedAnswer(example));
+                    }
+                });
+    }
+
+    /** Groups do ask more than one question: most pictures are read for several answers. */
+    @Test
+    void mostPicturesCarrySeveralQuestions() {
+        ShapesDataset data = new ShapesDataset(112, 17);
+        int pictures = 0;
+        int questions = 0;
+        for (int i = 0; i < 1_000; i++) {
+            List<Example> group = data.nextGroup(4);
+            if (group.get(0).scene() != null) {
+                pictures++;
+                questions += group.size();
+            }
+        }
+        assertThat((double) questions / pictures).isGreaterThan(3.0);
+    }
+
     @Test
     void sameSeedGivesTheSameExamplesAndImagesAndAnotherSeedDiffers() {
         Trials.forAll(5, random -> random.nextLong(), seed -> {
@@ -188,7 +231,7 @@ class ShapesDatasetTest {
     }
 
     private static String yesNoAnswer(Scene scene, String question) {
-        assertThat(scene.shapes()).hasSizeBetween(1, 4);
+        assertThat(scene.shapes()).hasSizeBetween(1, 5);   // 1-4 drawn for yes/no, 5 when asked of a count's picture
         Matcher m = YES_NO_QUESTION.matcher(question);
         assertThat(m.matches()).isTrue();
         boolean present = scene.shapes().stream().anyMatch(s -> s.kind().word().equals(m.group(2))
@@ -220,7 +263,9 @@ class ShapesDatasetTest {
             if (shapes.size() == 1) {
                 assertThat(shape.size() / side).isBetween(0.35, 0.60);
             } else {
-                assertThat(shape.size() / side).isBetween(0.14, 0.25);
+                // fewer shapes are drawn larger: 0.26-0.36 of the side for two, down to 0.17-0.24 for five
+                double largest = 0.36 - 0.04 * (shapes.size() - 2);
+                assertThat(shape.size() / side).isBetween(0.72 * largest - 1e-9, largest);
             }
         }
         for (int i = 0; i < shapes.size(); i++) {

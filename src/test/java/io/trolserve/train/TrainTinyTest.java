@@ -38,7 +38,7 @@ class TrainTinyTest {
             List<Example> fixed = List.of(new ShapesDataset(DemoModel.IMAGE_SIDE, 3).next(QuestionKind.COLOUR),
                     new ShapesDataset(DemoModel.IMAGE_SIDE, 4).next(QuestionKind.TEXT_ONLY));
             int[] drawn = {0};
-            List<Trainer.Progress> history = Trainer.train(net, tokenizer, () -> fixed.get(drawn[0]++ % fixed.size()),
+            List<Trainer.Progress> history = Trainer.train(net, tokenizer, () -> List.of(fixed.get(drawn[0]++ % fixed.size())),
                     new Trainer.Settings(25, 2, 3e-3, 2), p -> { });
             double first = history.get(0).loss();
             double last = history.get(history.size() - 1).loss();
@@ -50,7 +50,7 @@ class TrainTinyTest {
     @Test
     void aRunWritesALoadableCheckpointAndItsRecord() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        TrainTiny.train(new TrainTiny.Options(dir, 11, 3, 2, 1e-3, 1, DType.F16), new PrintStream(log, true,
+        TrainTiny.train(new TrainTiny.Options(dir, 11, 3, 2, 1, 1e-3, 1, DType.F16), new PrintStream(log, true,
                 StandardCharsets.UTF_8), 1);
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("step     3  loss");
         JsonNode record = new ObjectMapper().readTree(dir.resolve("training.json").toFile());
@@ -74,8 +74,8 @@ class TrainTinyTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         Path first = dir.resolve("first");
         Path second = dir.resolve("second");
-        TrainTiny.train(new TrainTiny.Options(first, 21, 4, 3, 2e-3, 2, DType.F32), quiet, 1);
-        TrainTiny.train(new TrainTiny.Options(second, 21, 4, 3, 2e-3, 2, DType.F32), quiet, 1);
+        TrainTiny.train(new TrainTiny.Options(first, 21, 4, 3, 3, 2e-3, 2, DType.F32), quiet, 1);
+        TrainTiny.train(new TrainTiny.Options(second, 21, 4, 3, 3, 2e-3, 2, DType.F32), quiet, 1);
         for (String file : List.of("model.safetensors", "trol_gating.pt", "tokenizer.json", "config.json")) {
             assertThat(Files.readAllBytes(second.resolve(file))).as(file).isEqualTo(Files.readAllBytes(first.resolve(file)));
         }

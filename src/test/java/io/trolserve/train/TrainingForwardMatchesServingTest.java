@@ -27,7 +27,8 @@ import io.trolserve.vision.ImageDecoder;
 
 /**
  * What training computes is what serving computes: the teacher-forced logits of {@link AnswerLoss}
- * (one traversed call over the prompts, one untraversed call over the answers) equal, row for row,
+ * (the system turn once, a picture asked about several times once, the rest of each prompt
+ * traversed, one untraversed call over the answers) equal, row for row,
  * the logits the plain generator produces token by token from the checkpoint {@code train-tiny}
  * writes, read back by the service's loader. A few optimizer steps first make every part count
  * (the Plora adapters start at zero, the gate at one half).
@@ -44,19 +45,29 @@ class TrainingForwardMatchesServingTest {
         try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
              TrainableTrol net = new TrainableTrol(DemoModel.config(), 5)) {
             ShapesDataset data = new ShapesDataset(DemoModel.IMAGE_SIDE, 5);
-            Trainer.train(net, tokenizer, data::next, new Trainer.Settings(3, 4, 1e-2, 0), p -> { });
+            Trainer.train(net, tokenizer, () -> data.nextGroup(3), new Trainer.Settings(3, 4, 1e-2, 0), p -> { });
             net.save(dir, DType.F32, "test");
             try (Tensor loraB = net.parameter("model.layers.0.attention.wqkv.lora_B.weight").abs().max()) {
                 assertThat(loraB.item_float()).as("a trained adapter").isPositive();
             }
 
-            List<Example> examples = List.of(data.next(QuestionKind.TEXT_ONLY), data.next(QuestionKind.COUNT),
-                    data.next(QuestionKind.POSITION));
+            // three questions on pictures of their own, then three about one picture, which the
+            // training forward reads once and continues from
+            List<Example> examples = new ArrayList<>(List.of(data.next(QuestionKind.TEXT_ONLY),
+                    data.next(QuestionKind.COUNT), data.next(QuestionKind.POSITION)));
+            List<Example> group = data.nextGroup(4);
+            while (group.size() < 3) {
+                group = data.nextGroup(4);
+            }
+            examples.addAll(group.subList(0, 3));
+            List<AnswerLoss.Encoded> encodedAll = AnswerLoss.encode(net.config(), tokenizer, examples);
+            assertThat(encodedAll.get(3).picture()).isSameAs(encodedAll.get(5).picture());
             List<AnswerLoss.Encoded> batch = new ArrayList<>();
             List<RequestOutput> served = new ArrayList<>();
             try (TrolModel model = TrolModel.load(dir, Placement.cpuFloat32())) {
-                for (Example e : examples) {
-                    AnswerLoss.Encoded encoded = AnswerLoss.encode(net.config(), tokenizer, e);
+                for (int i = 0; i < examples.size(); i++) {
+                    Example e = examples.get(i);
+                    AnswerLoss.Encoded encoded = encodedAll.get(i);
                     List<DecodedImage> images = encoded.imageRgb() == null ? List.of()
                             : List.of(new DecodedImage(encoded.imageSide(), encoded.imageSide(), encoded.imageRgb(),
                                     ImageDecoder.contentHash(encoded.imageRgb())));
@@ -65,13 +76,13 @@ class TrainingForwardMatchesServingTest {
                     served.add(out);
                     // the served tokens, fed back as the answer: the last one has no row of its own
                     batch.add(new AnswerLoss.Encoded(encoded.prompt(), Arrays.copyOf(out.tokenIds(), 4),
-                            encoded.imageRgb(), encoded.imageSide()));
+                            encoded.picture()));
                 }
             }
 
             try (PointerScope scope = new PointerScope()) {
                 TrolModel trained = net.model();
-                Tensor logits = AnswerLoss.logits(trained, batch, scope).detach();       // (3 + 12, V)
+                Tensor logits = AnswerLoss.logits(trained, batch, scope).detach();       // (6 + 24, V)
                 int row = batch.size();
                 for (int i = 0; i < batch.size(); i++) {
                     assertClose(row(logits, i), served.get(i).logits().get(0), examples.get(i) + " first token");

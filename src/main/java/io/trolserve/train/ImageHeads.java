@@ -1,0 +1,193 @@
+package io.trolserve.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import org.bytedeco.javacpp.PointerScope;
+
+import org.bytedeco.pytorch.AbstractTensor;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Linear heads used in training only, never saved, each reading every projected image token
+ * (what the language model reads):
+ * <ul>
+ *   <li>patch heads: the shape kind and the colour under that token ({@link PatchLabels}). The
+ *       answer loss alone reaches the vision tower only through attention the language model has
+ *       not learned yet, and a from-scratch tower then learns colour (any patch shows it) long
+ *       before shape; this dense signal teaches it shape from the first step.</li>
+ *   <li>scene heads: what the whole picture holds ({@link SceneLabels}: counts, which colour and
+ *       kind are present, the kinds at either end), the same targets on every token of the image.</li>
+ * </ul>
+ * The served model is unchanged: the heads read its features, they are not part of it.
+ */
+final class ImageHeads implements AutoCloseable {
+
+    /** How much the patch losses, and the scene losses, weigh against the answer loss. */
+    static final double PATCH_WEIGHT = 0.5;
+    static final double SCENE_WEIGHT = 0.5;
+
+    private final Head kind;
+    private final Head colour;
+    private final Head total;
+    private final Head perKind;
+    private final Head present;
+    private final Head left;
+    private final Head right;
+    // shard workers add to these at once
+    private final AtomicLong shapeCells = new AtomicLong();
+    private final AtomicLong shapeCellsRight = new AtomicLong();
+
+    ImageHeads(int hidden) {
+        kind = new Head(hidden, 1, PatchLabels.KIND_CLASSES);
+        colour = new Head(hidden, 1, PatchLabels.COLOUR_CLASSES);
+        total = new Head(hidden, 1, SceneLabels.COUNT_CLASSES);
+        perKind = new Head(hidden, SceneLabels.KINDS, SceneLabels.COUNT_CLASSES);
+        present = new Head(hidden, SceneLabels.LOOKS, 2);
+        left = new Head(hidden, 1, SceneLabels.SIDE_CLASSES);
+        right = new Head(hidden, 1, SceneLabels.SIDE_CLASSES);
+    }
+
+    List<Tensor> parameters() {
+        List<Tensor> out = new ArrayList<>();
+        for (Head h : heads()) {
+            out.add(h.weight);
+            out.add(h.bias);
+        }
+        return out;
+    }
+
+    /**
+     * @param features (N*T, H) the images' projected tokens, T per image, image after image
+     * @param patches  one per image, in the same order
+     * @param scenes   one per image, in the same order
+     * @return the heads' mean cross-entropies, weighted and summed: ()
+     */
+    Tensor loss(Tensor features, List<PatchLabels> patches, List<SceneLabels> scenes) {
+        int tokens = patches.get(0).kinds().length;
+        long[] kinds = perCell(patches, PatchLabels::kinds);
+        countShapeCells(features, kinds);
+        Tensor patchLoss = kind.loss(features, kinds)
+                .add(colour.loss(features, perCell(patches, PatchLabels::colours)));              // ()
+        Tensor sceneLoss = total.loss(features, perImage(scenes, tokens, s -> new long[] {s.total()}))
+                .add(perKind.loss(features, perImage(scenes, tokens, s -> longs(s.perKind()))))
+                .add(present.loss(features, perImage(scenes, tokens, s -> longs(s.present()))))
+                .add(left.loss(features, perImage(scenes, tokens, s -> new long[] {s.leftKind()})))
+                .add(right.loss(features, perImage(scenes, tokens, s -> new long[] {s.rightKind()}))); // ()
+        return patchLoss.mul(new Scalar(PATCH_WEIGHT)).add(sceneLoss.mul(new Scalar(SCENE_WEIGHT)));
+    }
+
+    /**
+     * The share of image tokens over a shape whose kind the patch head names right, since the last
+     * call: how well the tower sees shapes, which every question past colour depends on.
+     */
+    double takeShapeCellAccuracy() {
+        long cells = shapeCells.getAndSet(0);
+        long right = shapeCellsRight.getAndSet(0);
+        return cells == 0 ? Double.NaN : (double) right / cells;
+    }
+
+    private void countShapeCells(Tensor features, long[] kinds) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor targets = AbstractTensor.create(kinds);
+            Tensor predicted = kind.logits(features).detach().argmax(new LongOptional(1), false);    // (R)
+            Tensor onShape = targets.gt(new Scalar(0));
+            shapeCellsRight.addAndGet(predicted.eq(targets).logical_and(onShape).sum().item_long());
+            shapeCells.addAndGet(onShape.sum().item_long());
+        }
+    }
+
+    private List<Head> heads() {
+        return List.of(kind, colour, total, perKind, present, left, right);
+    }
+
+    private static long[] perCell(List<PatchLabels> patches, Function<PatchLabels, long[]> field) {
+        int cells = field.apply(patches.get(0)).length;
+        long[] out = new long[patches.size() * cells];
+        for (int i = 0; i < patches.size(); i++) {
+            System.arraycopy(field.apply(patches.get(i)), 0, out, i * cells, cells);
+        }
+        return out;
+    }
+
+    /** Each image's targets repeated for each of its tokens: (N*T*groups). */
+    private static long[] perImage(List<SceneLabels> scenes, int tokens,
+                                   Function<SceneLabels, long[]> targets) {
+        int groups = targets.apply(scenes.get(0)).length;
+        long[] out = new long[scenes.size() * tokens * groups];
+        for (int i = 0; i < scenes.size(); i++) {
+            long[] t = targets.apply(scenes.get(i));
+            for (int token = 0; token < tokens; token++) {
+                System.arraycopy(t, 0, out, (i * tokens + token) * groups, groups);
+            }
+        }
+        return out;
+    }
+
+    private static long[] longs(int[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    private static long[] longs(boolean[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i] ? 1 : 0;
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        heads().forEach(Head::close);
+    }
+
+    /** {@code groups} classifications of {@code classes} each from one token: a (groups*classes, H) linear map. */
+    private static final class Head implements AutoCloseable {
+
+        private final int classes;
+        private final Tensor weight;
+        private final Tensor bias;
+
+        Head(int hidden, int groups, int classes) {
+            this.classes = classes;
+            this.weight = zeros(groups * classes, hidden);
+            this.bias = zeros(groups * classes);
+        }
+
+        /** (R*groups, C) */
+        Tensor logits(Tensor features) {
+            return torch.linear(features, weight, new TensorOptional(bias)).reshape(-1, classes);
+        }
+
+        /** @param targets (R*groups) one class per row and group; returns the mean cross-entropy: () */
+        Tensor loss(Tensor features, long[] targets) {
+            return torch.cross_entropy_loss(logits(features), AbstractTensor.create(targets));
+        }
+
+        private static Tensor zeros(long... shape) {
+            long n = 1;
+            for (long s : shape) {
+                n *= s;
+            }
+            Tensor t = AbstractTensor.create(new float[Math.toIntExact(n)], shape);
+            t.requires_grad_(true);
+            return t;
+        }
+
+        @Override
+        public void close() {
+            weight.close();
+            bias.close();
+        }
+    }
+}
