@@ -40,9 +40,18 @@ final class ImageHeads implements AutoCloseable {
     private final Head present;
     private final Head left;
     private final Head right;
-    // shard workers add to these at once
-    private final AtomicLong shapeCells = new AtomicLong();
-    private final AtomicLong shapeCellsRight = new AtomicLong();
+    private final Tally shapeCells = new Tally();
+    private final Tally kindCounts = new Tally();
+    private final Tally presentLooks = new Tally();
+    private final Tally absentLooks = new Tally();
+
+    /**
+     * How well the tower sees, from the heads' guesses on every image token since the last
+     * {@link #takeScores}: the kind under tokens over a shape, each kind's count, and the colours
+     * and kinds a picture holds (found) or lacks (held absent). NaN where nothing was asked.
+     */
+    record TowerScores(double shapeCells, double kindCounts, double presentFound, double absentHeld) {
+    }
 
     ImageHeads(int hidden) {
         kind = new Head(hidden, 1, PatchLabels.KIND_CLASSES);
@@ -72,34 +81,40 @@ final class ImageHeads implements AutoCloseable {
     Tensor loss(Tensor features, List<PatchLabels> patches, List<SceneLabels> scenes) {
         int tokens = patches.get(0).kinds().length;
         long[] kinds = perCell(patches, PatchLabels::kinds);
-        countShapeCells(features, kinds);
+        long[] counts = perImage(scenes, tokens, s -> longs(s.perKind()));
+        long[] looks = perImage(scenes, tokens, s -> longs(s.present()));
+        score(kind, features, kinds, shapeCells, Asked.NON_ZERO);
+        score(perKind, features, counts, kindCounts, Asked.ALL);
+        score(present, features, looks, presentLooks, Asked.NON_ZERO);
+        score(present, features, looks, absentLooks, Asked.ZERO);
         Tensor patchLoss = kind.loss(features, kinds)
                 .add(colour.loss(features, perCell(patches, PatchLabels::colours)));              // ()
         Tensor sceneLoss = total.loss(features, perImage(scenes, tokens, s -> new long[] {s.total()}))
-                .add(perKind.loss(features, perImage(scenes, tokens, s -> longs(s.perKind()))))
-                .add(present.loss(features, perImage(scenes, tokens, s -> longs(s.present()))))
+                .add(perKind.loss(features, counts))
+                .add(present.loss(features, looks))
                 .add(left.loss(features, perImage(scenes, tokens, s -> new long[] {s.leftKind()})))
                 .add(right.loss(features, perImage(scenes, tokens, s -> new long[] {s.rightKind()}))); // ()
         return patchLoss.mul(new Scalar(PATCH_WEIGHT)).add(sceneLoss.mul(new Scalar(SCENE_WEIGHT)));
     }
 
-    /**
-     * The share of image tokens over a shape whose kind the patch head names right, since the last
-     * call: how well the tower sees shapes, which every question past colour depends on.
-     */
-    double takeShapeCellAccuracy() {
-        long cells = shapeCells.getAndSet(0);
-        long right = shapeCellsRight.getAndSet(0);
-        return cells == 0 ? Double.NaN : (double) right / cells;
+    /** The scores since the last call; starts them again. */
+    TowerScores takeScores() {
+        return new TowerScores(shapeCells.take(), kindCounts.take(), presentLooks.take(), absentLooks.take());
     }
 
-    private void countShapeCells(Tensor features, long[] kinds) {
+    /** Which targets a score counts. */
+    private enum Asked { ALL, NON_ZERO, ZERO }
+
+    private static void score(Head head, Tensor features, long[] targets, Tally tally, Asked asked) {
         try (PointerScope scope = new PointerScope()) {
-            Tensor targets = AbstractTensor.create(kinds);
-            Tensor predicted = kind.logits(features).detach().argmax(new LongOptional(1), false);    // (R)
-            Tensor onShape = targets.gt(new Scalar(0));
-            shapeCellsRight.addAndGet(predicted.eq(targets).logical_and(onShape).sum().item_long());
-            shapeCells.addAndGet(onShape.sum().item_long());
+            Tensor t = AbstractTensor.create(targets);                                            // (R*groups)
+            Tensor guessed = head.logits(features).detach().argmax(new LongOptional(1), false);    // (R*groups)
+            Tensor counted = switch (asked) {
+                case ALL -> t.ge(new Scalar(0));
+                case NON_ZERO -> t.gt(new Scalar(0));
+                case ZERO -> t.eq(new Scalar(0));
+            };
+            tally.add(guessed.eq(t).logical_and(counted).sum().item_long(), counted.sum().item_long());
         }
     }
 
@@ -149,6 +164,24 @@ final class ImageHeads implements AutoCloseable {
     @Override
     public void close() {
         heads().forEach(Head::close);
+    }
+
+    /** Right guesses out of those asked; shard workers add to it at once. */
+    private static final class Tally {
+
+        private final AtomicLong right = new AtomicLong();
+        private final AtomicLong asked = new AtomicLong();
+
+        void add(long rightNow, long askedNow) {
+            right.addAndGet(rightNow);
+            asked.addAndGet(askedNow);
+        }
+
+        double take() {
+            long a = asked.getAndSet(0);
+            long r = right.getAndSet(0);
+            return a == 0 ? Double.NaN : (double) r / a;
+        }
     }
 
     /** {@code groups} classifications of {@code classes} each from one token: a (groups*classes, H) linear map. */

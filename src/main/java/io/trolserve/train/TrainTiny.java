@@ -52,8 +52,11 @@ public final class TrainTiny {
             ShapesDataset data = new ShapesDataset(DemoModel.IMAGE_SIDE, o.seed());
             history = Trainer.train(net, tokenizer, () -> data.nextGroup(o.questionsPerPicture()), settings, p -> {
                 if (p.step() % logEvery == 0 || p.step() == 1 || p.step() == o.steps()) {
-                    out.printf("step %5d  loss %.4f  shape cells %5.1f %%  lr %.2e  %6.1f s%n", p.step(), p.loss(),
-                            100 * p.shapeCellAccuracy(), p.learningRate(), p.seconds());
+                    ImageHeads.TowerScores t = p.tower();
+                    out.printf("step %5d  loss %.4f  lr %.2e  %6.1f s  tower: shape cells %5.1f %%, kind counts %5.1f %%,"
+                            + " looks present %5.1f %%, absent %5.1f %%%n", p.step(), p.loss(), p.learningRate(),
+                            p.seconds(), 100 * t.shapeCells(), 100 * t.kindCounts(), 100 * t.presentFound(),
+                            100 * t.absentHeld());
                 }
             });
             net.save(o.dir(), o.dtype(), "the demo TroL, trained by trol-serve train-tiny on synthetic coloured shapes"

@@ -60,11 +60,8 @@ final class Trainer {
         }
     }
 
-    /**
-     * A step's mean loss over its batch, the seconds since training started, and the share of
-     * shape-covered image tokens whose kind the patch head named right (NaN without pictures).
-     */
-    record Progress(int step, double loss, double seconds, double learningRate, double shapeCellAccuracy) {
+    /** A step's mean loss over its batch, the seconds since training started, and how well the tower saw. */
+    record Progress(int step, double loss, double seconds, double learningRate, ImageHeads.TowerScores tower) {
     }
 
     /** One worker's part of a step: its weighted loss and its gradients, one per parameter (null where unused). */
@@ -109,7 +106,7 @@ final class Trainer {
                     }
                     double loss = step(net, heads, optimizer, parameters, batch, endOfTurn, workers, settings.workers());
                     Progress p = new Progress(step + 1, loss, (System.nanoTime() - started) / 1e9, lr,
-                            heads.takeShapeCellAccuracy());
+                            heads.takeScores());
                     history.add(p);
                     listener.accept(p);
                 }

@@ -56,7 +56,10 @@ class FittedStepCostTest {
             for (int i = 0; i < 50; i++) {
                 StepShape s = step(random);
                 double truth = machine.time(s, random, 0);
-                assertThat((double) model.predictNanos(s)).as("prediction for %s", s).isCloseTo(truth, within(0.06 * truth));
+                // 10 %: image encodes come in about one step in nine, so a 256-step window holds some
+                // 30 of them under 5 % noise. Over 2,000 drawn machines the worst miss was 7.8 %; at
+                // 6 % a CI run failed (replay: -Dtrials.seed=1003123453140244477, a 7.9 % miss)
+                assertThat((double) model.predictNanos(s)).as("prediction for %s", s).isCloseTo(truth, within(0.10 * truth));
             }
         });
     }

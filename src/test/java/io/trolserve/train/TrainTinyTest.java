@@ -43,6 +43,11 @@ class TrainTinyTest {
             double first = history.get(0).loss();
             double last = history.get(history.size() - 1).loss();
             assertThat(last).as("loss after 25 steps, from %.3f", first).isLessThan(first * 0.2);
+            // the tower's scores are shares of what was asked; every batch here has one picture of one shape
+            ImageHeads.TowerScores tower = history.get(history.size() - 1).tower();
+            for (double share : new double[] {tower.shapeCells(), tower.kindCounts(), tower.presentFound(), tower.absentHeld()}) {
+                assertThat(share).isBetween(0.0, 1.0);
+            }
         }
     }
 
@@ -52,7 +57,7 @@ class TrainTinyTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainTiny.train(new TrainTiny.Options(dir, 11, 3, 2, 1, 1e-3, 1, DType.F16), new PrintStream(log, true,
                 StandardCharsets.UTF_8), 1);
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("step     3  loss");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("step     3  loss").contains("tower: shape cells");
         JsonNode record = new ObjectMapper().readTree(dir.resolve("training.json").toFile());
         assertThat(record.get("steps").asInt()).isEqualTo(3);
         assertThat(record.get("lossLast20").asDouble()).isPositive();
