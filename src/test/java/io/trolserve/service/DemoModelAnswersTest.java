@@ -75,9 +75,7 @@ class DemoModelAnswersTest {
                         new PlacedShape(ShapeKind.CIRCLE, ShapeColour.RED, 25, 30, 28),
                         new PlacedShape(ShapeKind.SQUARE, ShapeColour.BLUE, 80, 35, 28),
                         new PlacedShape(ShapeKind.TRIANGLE, ShapeColour.GREEN, 50, 85, 28)));
-        Path png = cache.resolve(picture + ".png");
-        DemoModel.writePng(scene, png);
-        assertThat(ask(question, Files.readAllBytes(png))).isEqualTo(answer);
+        assertThat(askAbout(scene, picture, question)).isEqualTo(answer);
     }
 
     /** Pictures of one shape, drawn as the training data is. */
@@ -89,9 +87,14 @@ class DemoModelAnswersTest {
         "BLUE|STAR|Describe the picture.|There is a blue star."})
     void answersAboutOneShape(ShapeColour colour, ShapeKind kind, String question, String answer) throws Exception {
         Scene scene = new Scene(DemoModel.IMAGE_SIDE, false, 0, List.of(new PlacedShape(kind, colour, 56, 56, 50)));
-        Path png = cache.resolve(colour + "-" + kind + ".png");
+        assertThat(askAbout(scene, colour + "-" + kind, question)).isEqualTo(answer);
+    }
+
+    /** The scene drawn to a PNG, as a user would upload it, and the question asked about it. */
+    private static String askAbout(Scene scene, String name, String question) throws Exception {
+        Path png = cache.resolve(name + ".png");
         DemoModel.writePng(scene, png);
-        assertThat(ask(question, Files.readAllBytes(png))).isEqualTo(answer);
+        return ask(question, Files.readAllBytes(png));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
