@@ -39,10 +39,19 @@ final class Trainer {
     /** How long and how hard to train, on how many threads. */
     record Settings(int steps, int batchSize, double learningRate, int warmupSteps, int workers) {
 
+        /**
+         * A step holds its whole batch in memory at once, rendered pictures and every activation autograd
+         * keeps: 1,024 of the demo's pictures are 38 MB of pixels alone, and the runs here used 16.
+         */
+        static final int MAX_BATCH = 1024;
+
         Settings {
             if (steps <= 0 || batchSize <= 0 || learningRate <= 0 || warmupSteps < 0 || workers <= 0) {
                 throw new IllegalArgumentException("steps, batch size, learning rate and threads must be positive: "
                         + steps + ", " + batchSize + ", " + learningRate + ", " + workers);
+            }
+            if (batchSize > MAX_BATCH) {
+                throw new IllegalArgumentException("a batch holds at most " + MAX_BATCH + " pictures: " + batchSize);
             }
         }
 

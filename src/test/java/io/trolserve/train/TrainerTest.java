@@ -69,5 +69,8 @@ class TrainerTest {
     void noWorkersIsRefused() {
         assertThatThrownBy(() -> new Trainer.Settings(10, 4, 1e-3, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads must be positive");
+        assertThatThrownBy(() -> new Trainer.Settings(10, 1025, 1e-3, 0, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 1024 pictures");
+        assertThat(new Trainer.Settings(10, 1024, 1e-3, 0, 2).batchSize()).isEqualTo(1024);
     }
 }
