@@ -31,6 +31,10 @@ public class TrainTinyCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2",
             description = "Training threads: each computes its share of every batch on one core")
     int threads;
+    @Option(names = "--tower-steps", defaultValue = "0",
+            description = "Steps of a first stage that trains the vision tower alone on what each picture holds")
+    int towerSteps;
+    @Option(names = "--tower-batch", defaultValue = "64", description = "Pictures a tower-stage step") int towerBatch;
     @Option(names = "--dtype", defaultValue = "F16", description = "Weights as written: F32, F16 or BF16") DType dtype;
 
     @Option(names = "--eval", description = "After training, measure accuracy per question kind on held-out data")
@@ -52,7 +56,7 @@ public class TrainTinyCommand implements Callable<Integer> {
         }
         if (!evalOnly) {
             TrainTiny.train(new TrainTiny.Options(dir, seed, steps, batch, questionsPerPicture, learningRate, threads,
-                    dtype), System.out, 20);
+                    dtype, towerSteps, towerBatch), System.out, 20);
         }
         if (eval || evalOnly) {
             return TrainTiny.evaluate(dir, evalSeed, perKind, System.out) ? 0 : 1;

@@ -49,6 +49,12 @@ final class AnswerLoss {
      * about the same picture share one instance: that is how the forward knows to encode it once.
      */
     record Picture(byte[] rgb, int side, PatchLabels patches, SceneLabels scene) {
+
+        /** {@code scene} rendered, with its labels on the grid of {@code config}'s vision tower. */
+        static Picture of(Scene scene, TrolConfig config) {
+            return new Picture(SceneRenderer.render(scene), scene.side(),
+                    PatchLabels.of(scene, config.vision().gridSize()), SceneLabels.of(scene));
+        }
     }
 
     /** Token ids of one example as the service prompts it, the answer it should give, and its picture (or null). */
@@ -81,8 +87,7 @@ final class AnswerLoss {
             Scene scene = example.scene();
             int[] prompt = tokenizer.format().encode(tokenizer, example.question(), scene != null,
                     config.vision().imageTokens()).tokenIds();
-            Picture picture = scene == null ? null : pictures.computeIfAbsent(scene, s -> new Picture(
-                    SceneRenderer.render(s), s.side(), PatchLabels.of(s, config.vision().gridSize()), SceneLabels.of(s)));
+            Picture picture = scene == null ? null : pictures.computeIfAbsent(scene, s -> Picture.of(s, config));
             out.add(new Encoded(prompt, tokenizer.encode(example.answer()), picture));
         }
         return out;

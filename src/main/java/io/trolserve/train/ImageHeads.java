@@ -12,7 +12,10 @@ import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+
+import io.trolserve.model.TrolModel;
 
 /**
  * Linear heads used in training only, never saved, each reading every projected image token
@@ -95,6 +98,19 @@ final class ImageHeads implements AutoCloseable {
                 .add(left.loss(features, perImage(scenes, tokens, s -> new long[] {s.leftKind()})))
                 .add(right.loss(features, perImage(scenes, tokens, s -> new long[] {s.rightKind()}))); // ()
         return patchLoss.mul(new Scalar(PATCH_WEIGHT)).add(sceneLoss.mul(new Scalar(SCENE_WEIGHT)));
+    }
+
+    /**
+     * The heads' loss on pictures alone, weighted by {@code share}: what the tower stage trains,
+     * the vision tower and projector without a single language-model row.
+     *
+     * @return a scalar with its graph back to the tower's parameters
+     */
+    Tensor loss(TrolModel model, List<AnswerLoss.Picture> pictures, double share) {
+        Tensor features = model.encodePixels(torch.cat(new TensorVector(pictures.stream()
+                .map(p -> model.preprocess(p.side(), p.side(), p.rgb())).toArray(Tensor[]::new)), 0)); // (N, T, H)
+        return loss(features.reshape(-1, features.size(2)), pictures.stream().map(AnswerLoss.Picture::patches).toList(),
+                pictures.stream().map(AnswerLoss.Picture::scene).toList()).mul(new Scalar(share));     // ()
     }
 
     /** The scores since the last call; starts them again. */

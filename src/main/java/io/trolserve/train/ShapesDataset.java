@@ -75,6 +75,16 @@ public final class ShapesDataset {
         };
     }
 
+    /** The picture of the next example that has one (text-only examples are skipped): what the tower stage reads. */
+    public Scene nextScene() {
+        while (true) {
+            Scene scene = next().scene();
+            if (scene != null) {
+                return scene;
+            }
+        }
+    }
+
     /** Every word and sentence form the examples can hold, one sentence a line: a tokenizer's corpus. */
     public static String corpus() {
         return Sentences.corpus();

@@ -24,8 +24,26 @@ public final class TrainTiny {
 
     /** What a run is asked to do. */
     public record Options(Path dir, long seed, int steps, int batchSize, int questionsPerPicture, double learningRate,
-                          int threads, DType dtype) {
+                          int threads, DType dtype, int towerSteps, int towerBatchSize) {
+
+        /** No tower stage: the answer stage alone. */
+        public Options(Path dir, long seed, int steps, int batchSize, int questionsPerPicture, double learningRate,
+                       int threads, DType dtype) {
+            this(dir, seed, steps, batchSize, questionsPerPicture, learningRate, threads, dtype, 0, 1);
+        }
+
+        public Options {
+            if (towerSteps < 0) {
+                throw new IllegalArgumentException("tower steps cannot be negative: " + towerSteps);
+            }
+        }
     }
+
+    /**
+     * The tower stage draws its pictures from a stream of their own, so that adding it leaves the
+     * answer stage's examples as they were.
+     */
+    static final long TOWER_SEED_SALT = 0x7043_7E11_0000_0001L;
 
     private TrainTiny() {
     }
@@ -42,6 +60,7 @@ public final class TrainTiny {
                 Math.min(50, o.steps() / 10), o.threads());
         List<Trainer.Progress> history;
         long parameters;
+        double towerSeconds = 0;
         try (TrolTokenizer tokenizer = TrolTokenizer.load(o.dir());
              TrainableTrol net = new TrainableTrol(DemoModel.config(), o.seed())) {
             parameters = net.parameterCount();
@@ -49,24 +68,44 @@ public final class TrainTiny {
                     + " seed %d, %d threads%n", parameters, o.steps(), o.batchSize(), o.questionsPerPicture() == 1
                     ? "one question each" : "up to " + o.questionsPerPicture() + " questions each", o.learningRate(),
                     o.seed(), o.threads());
-            ShapesDataset data = new ShapesDataset(DemoModel.IMAGE_SIDE, o.seed());
-            history = Trainer.train(net, tokenizer, () -> data.nextGroup(o.questionsPerPicture()), settings, p -> {
-                if (p.step() % logEvery == 0 || p.step() == 1 || p.step() == o.steps()) {
-                    ImageHeads.TowerScores t = p.tower();
-                    out.printf("step %5d  loss %.4f  lr %.2e  %6.1f s  tower: shape cells %5.1f %%, kind counts %5.1f %%,"
-                            + " looks present %5.1f %%, absent %5.1f %%%n", p.step(), p.loss(), p.learningRate(),
-                            p.seconds(), 100 * t.shapeCells(), 100 * t.kindCounts(), 100 * t.presentFound(),
-                            100 * t.absentHeld());
+            try (ImageHeads heads = new ImageHeads(net.config().hiddenSize())) {
+                if (o.towerSteps() > 0) {
+                    out.printf("tower stage: %d steps of %d pictures, image heads only%n", o.towerSteps(),
+                            o.towerBatchSize());
+                    ShapesDataset towerData = new ShapesDataset(DemoModel.IMAGE_SIDE, o.seed() ^ TOWER_SEED_SALT);
+                    towerSeconds = lastSeconds(Trainer.trainTower(net, heads, towerData::nextScene,
+                            new Trainer.Settings(o.towerSteps(), o.towerBatchSize(), o.learningRate(),
+                                    Math.min(50, o.towerSteps() / 10), o.threads()),
+                            p -> log(out, "tower", p, logEvery, o.towerSteps())));
+                    out.println("answer stage: every parameter, answers and image heads");
                 }
-            });
+                ShapesDataset data = new ShapesDataset(DemoModel.IMAGE_SIDE, o.seed());
+                history = Trainer.train(net, heads, tokenizer, () -> data.nextGroup(o.questionsPerPicture()), settings,
+                        p -> log(out, "step", p, logEvery, o.steps()));
+            }
             net.save(o.dir(), o.dtype(), "the demo TroL, trained by trol-serve train-tiny on synthetic coloured shapes"
                     + " (seed " + o.seed() + "); it answers questions about such pictures only");
         }
-        writeSummary(o, parameters, history);
+        writeSummary(o, parameters, towerSeconds, history);
+    }
+
+    private static void log(PrintStream out, String stage, Trainer.Progress p, int logEvery, int steps) {
+        if (p.step() % logEvery == 0 || p.step() == 1 || p.step() == steps) {
+            ImageHeads.TowerScores t = p.tower();
+            out.printf("%s %5d  loss %.4f  lr %.2e  %6.1f s  tower: shape cells %5.1f %%, kind counts %5.1f %%,"
+                    + " looks present %5.1f %%, absent %5.1f %%%n", stage, p.step(), p.loss(), p.learningRate(),
+                    p.seconds(), 100 * t.shapeCells(), 100 * t.kindCounts(), 100 * t.presentFound(),
+                    100 * t.absentHeld());
+        }
+    }
+
+    private static double lastSeconds(List<Trainer.Progress> history) {
+        return history.get(history.size() - 1).seconds();
     }
 
     /** Mean loss of the first and last 20 steps, wall time, settings: what BENCHMARKS.md records. */
-    private static void writeSummary(Options o, long parameters, List<Trainer.Progress> history) throws IOException {
+    private static void writeSummary(Options o, long parameters, double towerSeconds, List<Trainer.Progress> history)
+            throws IOException {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("seed", o.seed());
         summary.put("steps", o.steps());
@@ -75,7 +114,10 @@ public final class TrainTiny {
         summary.put("peakLearningRate", o.learningRate());
         summary.put("threads", o.threads());
         summary.put("parameters", parameters);
-        summary.put("seconds", history.get(history.size() - 1).seconds());
+        summary.put("towerSteps", o.towerSteps());
+        summary.put("towerBatchSize", o.towerBatchSize());
+        summary.put("towerSeconds", towerSeconds);
+        summary.put("seconds", towerSeconds + lastSeconds(history));
         summary.put("lossFirst20", meanLoss(history.subList(0, Math.min(20, history.size()))));
         summary.put("lossLast20", meanLoss(history.subList(Math.max(0, history.size() - 20), history.size())));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -60,6 +60,11 @@ final class TrainableTrol implements AutoCloseable {
         return out;
     }
 
+    /** The checkpoint names of the parameters, in the layout's order (the gate is not among them). */
+    List<String> names() {
+        return List.copyOf(parameters.keySet());
+    }
+
     long parameterCount() {
         return parameters.values().stream().mapToLong(Tensor::numel).sum() + gateWeight.numel() + gateBias.numel();
     }
@@ -179,7 +184,8 @@ final class TrainableTrol implements AutoCloseable {
         return t;
     }
 
-    private static float[] floats(Tensor t) {
+    /** A tensor's values, copied out, row-major. */
+    static float[] floats(Tensor t) {
         try (Tensor flat = t.detach().contiguous().view(-1)) {
             float[] out = new float[Math.toIntExact(flat.numel())];
             flat.data_ptr_float().get(out);

@@ -24,8 +24,9 @@ import io.trolserve.torch.Libtorch;
 /**
  * The training loop: AdamW over every parameter and the gate (and the training-only
  * {@link ImageHeads}), a linear warm-up then a cosine decay of the learning rate, gradients clipped
- * to norm 1, a fresh batch from the seeded data stream each step. The loss it reports is the answer
- * loss plus the image heads'.
+ * to norm 1, a fresh batch from the seeded data stream each step. Two stages run it: the tower
+ * stage ({@link #trainTower}: pictures and the image heads only) and the answer stage
+ * ({@link #train}: the answer loss plus the image heads').
  *
  * <p>Each batch is split into as many shards as there are workers, one thread each. A worker
  * computes its shard's loss, weighted by its share of the batch ({@link AnswerLoss.Share}), and
@@ -90,18 +91,63 @@ final class Trainer {
     }
 
     /**
-     * Trains {@code net} in place; returns every step's progress. A batch is {@code batchSize}
-     * draws from {@code pictures}: each one picture and the questions about it (or one text-only
-     * question), which stay together in one shard so that the picture is read once.
+     * What a stage minimises on one shard of its batch: a scalar over {@code model}'s parameters,
+     * weighted by the shard's share of {@code batch} so that the shards' losses add up to the batch's.
+     */
+    @FunctionalInterface
+    interface ShardLoss<T> {
+        Tensor of(TrolModel model, List<T> shard, List<T> batch, PointerScope scope);
+    }
+
+    /**
+     * Trains {@code net} in place, with image heads of its own; returns every step's progress.
+     * See {@link #train(TrainableTrol, ImageHeads, TrolTokenizer, Supplier, Settings, Consumer)}.
      */
     static List<Progress> train(TrainableTrol net, TrolTokenizer tokenizer, Supplier<List<Example>> pictures,
                                 Settings settings, Consumer<Progress> listener) {
+        try (ImageHeads heads = new ImageHeads(net.config().hiddenSize())) {
+            return train(net, heads, tokenizer, pictures, settings, listener);
+        }
+    }
+
+    /**
+     * The answer stage: trains every parameter of {@code net}, and {@code heads}, on answers and
+     * image heads together. A batch is {@code batchSize} draws from {@code pictures}: each one
+     * picture and the questions about it (or one text-only question), which stay together in one
+     * shard so that the picture is read once.
+     */
+    static List<Progress> train(TrainableTrol net, ImageHeads heads, TrolTokenizer tokenizer,
+                                Supplier<List<Example>> pictures, Settings settings, Consumer<Progress> listener) {
+        int endOfTurn = tokenizer.endOfTurnTokenId();
+        return run(net, heads, settings, () -> AnswerLoss.encode(net.config(), tokenizer, pictures.get()),
+                (model, shard, batch, scope) -> {
+                    List<AnswerLoss.Encoded> examples = shard.stream().flatMap(List::stream).toList();
+                    AnswerLoss.Share share = AnswerLoss.Share.of(examples, batch.stream().flatMap(List::stream).toList());
+                    return AnswerLoss.of(model, heads, examples, share, endOfTurn, scope);
+                }, listener);
+    }
+
+    /**
+     * The tower stage: trains the vision tower and projector (and {@code heads}) on the image heads
+     * alone, no language-model row, so that a picture costs a few milliseconds. The answer stage
+     * after it starts from a tower that already tells the shapes apart.
+     */
+    static List<Progress> trainTower(TrainableTrol net, ImageHeads heads, Supplier<Scene> scenes, Settings settings,
+                                     Consumer<Progress> listener) {
+        return run(net, heads, settings, () -> AnswerLoss.Picture.of(scenes.get(), net.config()),
+                (model, shard, batch, scope) -> heads.loss(model, shard, (double) shard.size() / batch.size()), listener);
+    }
+
+    /**
+     * AdamW over every parameter of {@code net} and {@code heads} (a parameter a stage leaves
+     * unused keeps no gradient, and AdamW skips it), {@code settings.steps()} steps of a fresh batch.
+     */
+    private static <T> List<Progress> run(TrainableTrol net, ImageHeads heads, Settings settings, Supplier<T> draws,
+                                          ShardLoss<T> shardLoss, Consumer<Progress> listener) {
         List<Progress> history = new ArrayList<>();
         long started = System.nanoTime();
-        int endOfTurn = tokenizer.endOfTurnTokenId();
         ExecutorService workers = Executors.newFixedThreadPool(settings.workers(), Trainer::workerThread);
         try (TensorVector parameters = net.all();
-             ImageHeads heads = new ImageHeads(net.config().hiddenSize());
              AdamWOptions options = new AdamWOptions(settings.learningRate())) {
             heads.parameters().forEach(parameters::push_back);
             options.weight_decay().put(0.01);   // before the optimizer copies the options
@@ -109,11 +155,11 @@ final class Trainer {
                 for (int step = 0; step < settings.steps(); step++) {
                     double lr = settings.learningRate(step);
                     optimizer.param_groups().get(0).options().set_lr(lr);
-                    List<List<AnswerLoss.Encoded>> batch = new ArrayList<>();
+                    List<T> batch = new ArrayList<>();
                     for (int i = 0; i < settings.batchSize(); i++) {
-                        batch.add(AnswerLoss.encode(net.config(), tokenizer, pictures.get()));
+                        batch.add(draws.get());
                     }
-                    double loss = step(net, heads, optimizer, parameters, batch, endOfTurn, workers, settings.workers());
+                    double loss = step(net, optimizer, parameters, batch, shardLoss, workers, settings.workers());
                     Progress p = new Progress(step + 1, loss, (System.nanoTime() - started) / 1e9, lr,
                             heads.takeScores());
                     history.add(p);
@@ -127,14 +173,11 @@ final class Trainer {
     }
 
     /** One update on one batch, its shards computed in parallel. Returns the batch's loss. */
-    private static double step(TrainableTrol net, ImageHeads heads, AdamW optimizer, TensorVector parameters,
-                               List<List<AnswerLoss.Encoded>> groups, int endOfTurn, ExecutorService workers, int shards) {
-        List<AnswerLoss.Encoded> batch = groups.stream().flatMap(List::stream).toList();
+    private static <T> double step(TrainableTrol net, AdamW optimizer, TensorVector parameters, List<T> batch,
+                                   ShardLoss<T> shardLoss, ExecutorService workers, int shards) {
         List<Future<ShardResult>> pending = new ArrayList<>();
-        for (List<List<AnswerLoss.Encoded>> shardGroups : shards(groups, shards)) {
-            List<AnswerLoss.Encoded> shard = shardGroups.stream().flatMap(List::stream).toList();
-            AnswerLoss.Share share = AnswerLoss.Share.of(shard, batch);
-            pending.add(workers.submit(() -> gradients(net, heads, parameters, shard, share, endOfTurn)));
+        for (List<T> shard : shards(batch, shards)) {
+            pending.add(workers.submit(() -> gradients(net, parameters, shard, batch, shardLoss)));
         }
         List<ShardResult> results = new ArrayList<>();
         try (PointerScope scope = new PointerScope()) {
@@ -180,12 +223,12 @@ final class Trainer {
      * A shard's weighted loss and its gradients, on the calling worker. Everything the forward
      * makes lives in this call's scope; the gradients are taken out of it for the step to add.
      */
-    private static ShardResult gradients(TrainableTrol net, ImageHeads heads, TensorVector parameters,
-                                         List<AnswerLoss.Encoded> shard, AnswerLoss.Share share, int endOfTurn) {
+    private static <T> ShardResult gradients(TrainableTrol net, TensorVector parameters, List<T> shard, List<T> batch,
+                                             ShardLoss<T> shardLoss) {
         try (PointerScope scope = new PointerScope(); TrolModel model = net.model()) {
-            Tensor loss = AnswerLoss.of(model, heads, shard, share, endOfTurn, scope);
+            Tensor loss = shardLoss.of(model, shard, batch, scope);
             TensorVector grads = torch.grad(new TensorVector(loss), parameters, new TensorVector(), new BoolOptional(),
-                    false, true);   // allow unused: a shard without images leaves the vision tower out
+                    false, true);   // allow unused: text-only shards leave the tower out, the tower stage the LM
             Tensor[] out = new Tensor[Math.toIntExact(parameters.size())];
             for (int p = 0; p < out.length; p++) {
                 Tensor g = grads.get(p);     // a view into the vector, which the scope frees

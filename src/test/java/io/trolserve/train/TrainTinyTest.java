@@ -55,11 +55,14 @@ class TrainTinyTest {
     @Test
     void aRunWritesALoadableCheckpointAndItsRecord() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        TrainTiny.train(new TrainTiny.Options(dir, 11, 3, 2, 1, 1e-3, 1, DType.F16), new PrintStream(log, true,
+        TrainTiny.train(new TrainTiny.Options(dir, 11, 3, 2, 1, 1e-3, 1, DType.F16, 2, 3), new PrintStream(log, true,
                 StandardCharsets.UTF_8), 1);
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("step     3  loss").contains("tower: shape cells");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("tower stage: 2 steps of 3 pictures")
+                .contains("tower     2  loss").contains("step     3  loss").contains("tower: shape cells");
         JsonNode record = new ObjectMapper().readTree(dir.resolve("training.json").toFile());
         assertThat(record.get("steps").asInt()).isEqualTo(3);
+        assertThat(record.get("towerSteps").asInt()).isEqualTo(2);
+        assertThat(record.get("seconds").asDouble()).isGreaterThan(record.get("towerSeconds").asDouble());
         assertThat(record.get("lossLast20").asDouble()).isPositive();
         try (TrolTokenizer tokenizer = TrolTokenizer.load(dir);
              TrolModel model = TrolModel.load(dir, Placement.cpuFloat32())) {
@@ -79,11 +82,17 @@ class TrainTinyTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         Path first = dir.resolve("first");
         Path second = dir.resolve("second");
-        TrainTiny.train(new TrainTiny.Options(first, 21, 4, 3, 3, 2e-3, 2, DType.F32), quiet, 1);
-        TrainTiny.train(new TrainTiny.Options(second, 21, 4, 3, 3, 2e-3, 2, DType.F32), quiet, 1);
+        TrainTiny.train(new TrainTiny.Options(first, 21, 4, 3, 3, 2e-3, 2, DType.F32, 3, 5), quiet, 1);
+        TrainTiny.train(new TrainTiny.Options(second, 21, 4, 3, 3, 2e-3, 2, DType.F32, 3, 5), quiet, 1);
         for (String file : List.of("model.safetensors", "trol_gating.pt", "tokenizer.json", "config.json")) {
             assertThat(Files.readAllBytes(second.resolve(file))).as(file).isEqualTo(Files.readAllBytes(first.resolve(file)));
         }
+    }
+
+    @Test
+    void negativeTowerStepsAreRefused() {
+        assertThatThrownBy(() -> new TrainTiny.Options(dir, 1, 3, 2, 1, 1e-3, 1, DType.F16, -1, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tower steps cannot be negative");
     }
 
     /** The bars, per kind. */
