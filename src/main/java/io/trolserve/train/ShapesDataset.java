@@ -94,8 +94,13 @@ public final class ShapesDataset {
      * A picture and up to {@code questions} questions about it: one drawn by {@link #WEIGHTS} as
      * {@link #next()} draws it, then more of the kinds that picture answers without ambiguity, no
      * question twice. Training reads the picture once for all of them (AnswerLoss), so each image
-     * row it pays for teaches several answers. A text-only question comes alone; with
-     * {@code questions} 1 the stream is {@link #next()}'s.
+     * row it pays for teaches several answers. A text-only question comes alone.
+     *
+     * <p>A yes/no question always comes with its opposite, whatever {@code questions} says: the same
+     * picture asked about something it holds and something it lacks (a POPE minimal pair). Neither
+     * the picture alone nor the question alone tells yes from no, and without such pairs the
+     * answer stayed at chance in every run (BENCHMARKS.md); the pair's two answers differ by the
+     * question alone, which is what the model has to learn to read against the picture.
      */
     public List<Example> nextGroup(int questions) {
         if (questions < 1 || questions > MAX_QUESTIONS_PER_PICTURE) {
@@ -108,7 +113,12 @@ public final class ShapesDataset {
         }
         List<Example> group = new ArrayList<>(List.of(first));
         Set<String> asked = new HashSet<>(Set.of(first.question()));
-        for (int i = 1; i < questions; i++) {
+        if (first.kind() == QuestionKind.YES_NO) {
+            Example opposite = yesNo(first.scene(), !first.answer().equals(Sentences.yesNoAnswer(true)));
+            asked.add(opposite.question());
+            group.add(opposite);
+        }
+        for (int tries = 1; tries < questions && group.size() < questions; tries++) {   // a repeat is dropped, not redrawn
             Example more = another(first.scene());
             if (asked.add(more.question())) {
                 group.add(more);
@@ -225,7 +235,11 @@ public final class ShapesDataset {
     }
 
     private Example yesNo(Scene scene) {
-        PopeQuery query = random.nextBoolean() ? PopeQuery.present(scene, sampler) : PopeQuery.absent(scene, sampler);
+        return yesNo(scene, random.nextBoolean());
+    }
+
+    private Example yesNo(Scene scene, boolean present) {
+        PopeQuery query = present ? PopeQuery.present(scene, sampler) : PopeQuery.absent(scene, sampler);
         String question = Sentences.yesNoQuestion(sampler.pick(Sentences.YES_NO_TEMPLATES), query.colour(), query.kind());
         return new Example(QuestionKind.YES_NO, scene, question,
                 Sentences.yesNoAnswer(scene.contains(query.colour(), query.kind())));

@@ -71,6 +71,27 @@ class ShapesDatasetTest {
                 });
     }
 
+    /**
+     * A yes/no question comes with its opposite about the same picture, however few questions a
+     * group asks: one names something the picture holds, the other something it lacks.
+     */
+    @Test
+    void aYesNoQuestionComesWithItsOpposite() {
+        Trials.forAll(2_000, random -> new ShapesDataset(112, random.nextLong()).nextGroup(1 + random.nextInt(4)),
+                group -> {
+                    if (group.get(0).kind() != QuestionKind.YES_NO) {
+                        return;
+                    }
+                    Example first = group.get(0);
+                    Example opposite = group.get(1);
+                    assertThat(opposite.kind()).isEqualTo(QuestionKind.YES_NO);
+                    assertThat(opposite.scene()).isSameAs(first.scene());
+                    assertThat(opposite.question()).isNotEqualTo(first.question());
+                    assertThat(Set.of(first.answer(), opposite.answer()))
+                            .containsExactlyInAnyOrder(Sentences.yesNoAnswer(true), Sentences.yesNoAnswer(false));
+                });
+    }
+
     /** Groups do ask more than one question: most pictures are read for several answers. */
     @Test
     void mostPicturesCarrySeveralQuestions() {
