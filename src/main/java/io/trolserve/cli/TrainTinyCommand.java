@@ -22,16 +22,16 @@ public class TrainTinyCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seeds the initial weights and the data stream")
     long seed;
 
-    @Option(names = "--steps", defaultValue = "3000") int steps;
+    @Option(names = "--steps", defaultValue = "2000", description = "Steps of the answer stage") int steps;
     @Option(names = "--batch", defaultValue = "16", description = "Pictures (or text-only questions) a step") int batch;
-    @Option(names = "--questions-per-picture", defaultValue = "1",
+    @Option(names = "--questions-per-picture", defaultValue = "4",
             description = "Questions asked of each picture, 1 to 4: the picture is read once for all of them")
     int questionsPerPicture;
     @Option(names = "--lr", defaultValue = "2e-3", description = "Peak learning rate (AdamW)") double learningRate;
     @Option(names = "--threads", defaultValue = "2",
             description = "Training threads: each computes its share of every batch on one core")
     int threads;
-    @Option(names = "--tower-steps", defaultValue = "0",
+    @Option(names = "--tower-steps", defaultValue = "2000",
             description = "Steps of a first stage that trains the vision tower alone on what each picture holds")
     int towerSteps;
     @Option(names = "--tower-batch", defaultValue = "64", description = "Pictures a tower-stage step") int towerBatch;

@@ -45,8 +45,8 @@ public final class DemoModel {
     /**
      * The picture the README asks about ({@code docs/demo.png}): one yellow star on a plain
      * background, drawn like the training data. One shape, because that is what this model answers
-     * most reliably (BENCHMARKS.md: colour, shape and description of one shape; counting mostly;
-     * not yet positions or yes/no).
+     * most reliably (BENCHMARKS.md: colour, shape and description of one shape always; counting and
+     * yes/no mostly; positions not yet).
      */
     public static Scene demoScene() {
         return new Scene(IMAGE_SIDE, false, 0, List.of(new PlacedShape(ShapeKind.STAR, ShapeColour.YELLOW, 56, 56, 56)));

@@ -51,4 +51,36 @@ record PopeQuery(ShapeColour colour, ShapeKind kind) {
         // Never empty: at most five shapes cannot fill a kind's six colours.
         return sampler.pick(candidates);
     }
+
+    /**
+     * A question of the same form as {@code asked} with the other answer, changing as little as
+     * the scene allows: by kind alone, another kind; by colour and kind, the same kind in another
+     * colour (so the colour word alone decides). Where the scene leaves no such question (every
+     * kind present; a kind absent in every colour), any question with the other answer.
+     */
+    static PopeQuery opposite(PopeQuery asked, Scene scene, SceneSampler sampler) {
+        boolean present = scene.contains(asked.colour(), asked.kind());
+        List<PopeQuery> alike = new ArrayList<>();
+        if (asked.colour() == null) {
+            for (ShapeKind kind : ShapeKind.values()) {
+                if (scene.contains(null, kind) != present) {
+                    alike.add(new PopeQuery(null, kind));
+                }
+            }
+        } else {
+            for (ShapeColour colour : ShapeColour.values()) {
+                if (scene.contains(colour, asked.kind()) != present) {
+                    alike.add(new PopeQuery(colour, asked.kind()));
+                }
+            }
+        }
+        if (!alike.isEmpty()) {
+            return sampler.pick(alike);
+        }
+        if (present) {
+            return absent(scene, sampler);
+        }
+        PlacedShape shape = sampler.pick(scene.shapes());
+        return new PopeQuery(asked.colour() == null ? null : shape.colour(), shape.kind());
+    }
 }

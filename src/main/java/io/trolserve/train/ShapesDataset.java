@@ -35,6 +35,8 @@ public final class ShapesDataset {
     private final int side;
     private final SplittableRandom random;
     private final SceneSampler sampler;
+    /** What the last yes/no example asked about: {@link #nextGroup} asks its opposite next. */
+    private PopeQuery lastYesNo;
 
     /** @param side the image side in pixels (the model's, 112 for the demo), at least 48 */
     public ShapesDataset(int side, long seed) {
@@ -97,10 +99,11 @@ public final class ShapesDataset {
      * row it pays for teaches several answers. A text-only question comes alone.
      *
      * <p>A yes/no question always comes with its opposite, whatever {@code questions} says: the same
-     * picture asked about something it holds and something it lacks (a POPE minimal pair). Neither
-     * the picture alone nor the question alone tells yes from no, and without such pairs the
-     * answer stayed at chance in every run (BENCHMARKS.md); the pair's two answers differ by the
-     * question alone, which is what the model has to learn to read against the picture.
+     * picture asked about something it holds and something it lacks, the two questions as alike as
+     * the picture allows ({@link PopeQuery#opposite}: often they differ in the colour word alone).
+     * Neither the picture alone nor the question alone tells yes from no; the pair's two answers
+     * differ by the question alone, which is what the model has to learn to read against the
+     * picture (BENCHMARKS.md, "Third round").
      */
     public List<Example> nextGroup(int questions) {
         if (questions < 1 || questions > MAX_QUESTIONS_PER_PICTURE) {
@@ -114,7 +117,7 @@ public final class ShapesDataset {
         List<Example> group = new ArrayList<>(List.of(first));
         Set<String> asked = new HashSet<>(Set.of(first.question()));
         if (first.kind() == QuestionKind.YES_NO) {
-            Example opposite = yesNo(first.scene(), !first.answer().equals(Sentences.yesNoAnswer(true)));
+            Example opposite = yesNo(first.scene(), PopeQuery.opposite(lastYesNo, first.scene(), sampler));
             asked.add(opposite.question());
             group.add(opposite);
         }
@@ -239,7 +242,11 @@ public final class ShapesDataset {
     }
 
     private Example yesNo(Scene scene, boolean present) {
-        PopeQuery query = present ? PopeQuery.present(scene, sampler) : PopeQuery.absent(scene, sampler);
+        return yesNo(scene, present ? PopeQuery.present(scene, sampler) : PopeQuery.absent(scene, sampler));
+    }
+
+    private Example yesNo(Scene scene, PopeQuery query) {
+        lastYesNo = query;
         String question = Sentences.yesNoQuestion(sampler.pick(Sentences.YES_NO_TEMPLATES), query.colour(), query.kind());
         return new Example(QuestionKind.YES_NO, scene, question,
                 Sentences.yesNoAnswer(scene.contains(query.colour(), query.kind())));

@@ -32,9 +32,18 @@ public final class TrainTiny {
             this(dir, seed, steps, batchSize, questionsPerPicture, learningRate, threads, dtype, 0, 1);
         }
 
+        /** Refuses what training would refuse, before anything is written to {@code dir}. */
         public Options {
             if (towerSteps < 0) {
                 throw new IllegalArgumentException("tower steps cannot be negative: " + towerSteps);
+            }
+            if (questionsPerPicture < 1 || questionsPerPicture > ShapesDataset.MAX_QUESTIONS_PER_PICTURE) {
+                throw new IllegalArgumentException("questions per picture run from 1 to "
+                        + ShapesDataset.MAX_QUESTIONS_PER_PICTURE + ": " + questionsPerPicture);
+            }
+            new Trainer.Settings(steps, batchSize, learningRate, 0, threads);
+            if (towerSteps > 0) {
+                new Trainer.Settings(towerSteps, towerBatchSize, learningRate, 0, threads);
             }
         }
     }

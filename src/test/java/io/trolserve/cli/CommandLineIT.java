@@ -136,6 +136,29 @@ class CommandLineIT {
         assertThat(r.getErrorOutput()).contains("error:");
     }
 
+    /** Both stages from the command line, as the README's retrain line runs them, only shorter. */
+    @Test
+    void trainTinyRunsTheTowerStageThenTheAnswerStage(QuarkusMainLauncher launcher) throws IOException {
+        Path dir = Files.createTempDirectory("trol-cli-").resolve("demo");
+        LaunchResult r = launcher.launch("train-tiny", dir.toString(), "--tower-steps", "2", "--tower-batch", "3",
+                "--steps", "2", "--batch", "2", "--threads", "1");
+        assertThat(r.exitCode()).as(r.getErrorOutput()).isZero();
+        assertThat(r.getOutput()).contains("tower stage: 2 steps of 3 pictures").contains("answer stage")
+                .contains("step     2  loss");
+        JsonNode record = new ObjectMapper().readTree(dir.resolve("training.json").toFile());
+        assertThat(record.get("towerSteps").asInt()).isEqualTo(2);
+        assertThat(record.get("questionsPerPicture").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void trainTinyRefusesNegativeTowerSteps(QuarkusMainLauncher launcher) throws IOException {
+        Path dir = Files.createTempDirectory("trol-cli-").resolve("demo");
+        LaunchResult r = launcher.launch("train-tiny", dir.toString(), "--tower-steps", "-1");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.getErrorOutput()).contains("tower steps cannot be negative").doesNotContain("Exception");
+        assertThat(dir).doesNotExist();
+    }
+
     @Test
     void initTinyRefusesToOverwriteACheckpoint(QuarkusMainLauncher launcher) throws IOException {
         LaunchResult r = launcher.launch("init-tiny", checkpoint(launcher).toString());

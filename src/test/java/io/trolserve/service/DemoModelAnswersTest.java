@@ -60,12 +60,20 @@ class DemoModelAnswersTest {
         assertThat(ask(question, png)).isEqualTo(answer);
     }
 
-    /** Two and three shapes: counted, and the two described left to right. */
+    /** Two and three shapes: counted, by kind too, and asked about yes or no. */
     @ParameterizedTest(name = "{0}: {1} -> {2}")
     @CsvSource(delimiter = '|', value = {
         "two|How many shapes are there?|There are two shapes.",
-        "two|Describe the picture.|There is a red circle and a blue star.",
-        "three|How many shapes are there?|There are three shapes."})
+        "two|How many circles are there?|There is one circle.",
+        "two|Is there a blue star in the picture?|Yes, there is.",
+        "two|Is there a blue circle in the picture?|No, there is not.",
+        "two|Is there a square in the image?|No, there is not.",
+        "two|Is there a star in the picture?|Yes, there is.",
+        "three|How many shapes are there?|There are three shapes.",
+        "three|How many squares are there?|There is one square.",
+        "three|Is there a blue square in the picture?|Yes, there is.",
+        "three|Is there a red triangle in the image?|No, there is not.",
+        "three|Is there a star in the image?|No, there is not."})
     void answersAboutSeveralShapes(String picture, String question, String answer) throws Exception {
         Scene scene = picture.equals("two")
                 ? new Scene(DemoModel.IMAGE_SIDE, false, 0, List.of(

@@ -89,10 +89,19 @@ class TrainTinyTest {
         }
     }
 
+    /** Bad settings are refused when the options are made, before the run writes anything. */
     @Test
-    void negativeTowerStepsAreRefused() {
+    void badSettingsAreRefusedBeforeAnythingIsWritten() {
         assertThatThrownBy(() -> new TrainTiny.Options(dir, 1, 3, 2, 1, 1e-3, 1, DType.F16, -1, 4))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tower steps cannot be negative");
+        assertThatThrownBy(() -> new TrainTiny.Options(dir, 1, 3, 2, 1, 1e-3, 1, DType.F16, 5, 2000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 1024 pictures");
+        assertThatThrownBy(() -> new TrainTiny.Options(dir, 1, 0, 2, 1, 1e-3, 1, DType.F16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> new TrainTiny.Options(dir, 1, 3, 2, 5, 1e-3, 1, DType.F16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("questions per picture run from 1 to 4");
+        // no tower stage: its batch size is not used, so not checked
+        assertThat(new TrainTiny.Options(dir, 1, 3, 2, 1, 1e-3, 1, DType.F16, 0, 0).towerSteps()).isZero();
     }
 
     /** The bars, per kind. */
