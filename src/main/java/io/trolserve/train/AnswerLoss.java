@@ -165,8 +165,7 @@ final class AnswerLoss {
         List<Picture> pictures = pictures(batch);
         Map<Picture, Integer> pictureIndex = new IdentityHashMap<>();
         pictures.forEach(p -> pictureIndex.put(p, pictureIndex.size()));
-        Tensor images = pictures.isEmpty() ? null : model.encodePixels(torch.cat(new TensorVector(pictures.stream()
-                .map(p -> model.preprocess(p.side(), p.side(), p.rgb())).toArray(Tensor[]::new)), 0)); // (N, G*G, H)
+        Tensor images = pictures.isEmpty() ? null : encode(model, pictures);                           // (N, G*G, H)
 
         // call 2: the start every question about a picture shares, through its image rows, once
         Map<Picture, PictureStart> starts = pictureStarts(model, batch, pictures, images, shared, systemPass1,
@@ -202,6 +201,12 @@ final class AnswerLoss {
         Tensor rest = model.forward(new ForwardBatch(ints(answerIds), answers, null, range(answerIds.size()))); // (A, V)
         Tensor imageRows = images == null ? null : images.reshape(-1, images.size(2));               // (N*G*G, H)
         return new Forward(torch.cat(new TensorVector(first, rest), 0), pictures, imageRows);       // (B + A, V)
+    }
+
+    /** The pictures through the vision tower and projector in one call: (N, G*G, H), each picture's image tokens. */
+    static Tensor encode(TrolModel model, List<Picture> pictures) {
+        return model.encodePixels(torch.cat(new TensorVector(pictures.stream()
+                .map(p -> model.preprocess(p.side(), p.side(), p.rgb())).toArray(Tensor[]::new)), 0));
     }
 
     /** How far the questions about one picture run alike, and the K/V of that start. */

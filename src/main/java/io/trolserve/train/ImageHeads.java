@@ -12,7 +12,6 @@ import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 import io.trolserve.model.TrolModel;
@@ -107,8 +106,7 @@ final class ImageHeads implements AutoCloseable {
      * @return a scalar with its graph back to the tower's parameters
      */
     Tensor loss(TrolModel model, List<AnswerLoss.Picture> pictures, double share) {
-        Tensor features = model.encodePixels(torch.cat(new TensorVector(pictures.stream()
-                .map(p -> model.preprocess(p.side(), p.side(), p.rgb())).toArray(Tensor[]::new)), 0)); // (N, T, H)
+        Tensor features = AnswerLoss.encode(model, pictures);                                         // (N, T, H)
         return loss(features.reshape(-1, features.size(2)), pictures.stream().map(AnswerLoss.Picture::patches).toList(),
                 pictures.stream().map(AnswerLoss.Picture::scene).toList()).mul(new Scalar(share));     // ()
     }

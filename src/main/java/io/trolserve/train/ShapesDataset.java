@@ -238,11 +238,7 @@ public final class ShapesDataset {
     }
 
     private Example yesNo(Scene scene) {
-        return yesNo(scene, random.nextBoolean());
-    }
-
-    private Example yesNo(Scene scene, boolean present) {
-        return yesNo(scene, present ? PopeQuery.present(scene, sampler) : PopeQuery.absent(scene, sampler));
+        return yesNo(scene, random.nextBoolean() ? PopeQuery.present(scene, sampler) : PopeQuery.absent(scene, sampler));
     }
 
     private Example yesNo(Scene scene, PopeQuery query) {
