@@ -19,7 +19,8 @@ import io.trolserve.tiny.TinyTokenizerWriter;
  * learns the shapes language in minutes on two cores and fits in a few MB.
  * <pre>
  * image 112 px, patch 14: 8 x 8 = 64 image tokens
- * CLIP   width 64, 2 layers, 4 heads, MLP 256
+ * CLIP   width 64, 3 layers, 4 heads, MLP 256 (a third layer lets every token learn which
+ *        colour goes with which kind; two left it at about 60 %, BENCHMARKS.md "Fourth round")
  * LM     hidden 128, 4 layers, 4 query / 2 key-value heads, MLP 384, Plora rank 16
  * vocab  512 BPE pieces learned from the shapes language and the prompt template
  * </pre>
@@ -33,7 +34,7 @@ public final class DemoModel {
     }
 
     public static TrolConfig config() {
-        VisionConfig vision = new VisionConfig(64, 256, 2, 4, 14, IMAGE_SIDE, 1e-5, "quick_gelu");
+        VisionConfig vision = new VisionConfig(64, 256, 3, 4, 14, IMAGE_SIDE, 1e-5, "quick_gelu");
         return new TrolConfig(VOCAB_SIZE, 128, 384, 4, 4, 2, 1e-5, 10_000, 0, 1024, false, 1, 2, 16, vision);
     }
 

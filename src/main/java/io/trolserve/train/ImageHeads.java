@@ -34,6 +34,14 @@ final class ImageHeads implements AutoCloseable {
     /** How much the patch losses, and the scene losses, weigh against the answer loss. */
     static final double PATCH_WEIGHT = 0.5;
     static final double SCENE_WEIGHT = 0.5;
+    /**
+     * How much more the colour-and-kind presence head weighs among the scene heads. It is the one
+     * that needs the tower to bind a colour to a kind across the grid, which a yes/no question
+     * about "a red circle" reads. At the others' weight a two-layer tower found about 58 % of the
+     * colour-and-kinds a picture holds, a three-layer one 66 %; at this weight the three-layer
+     * tower finds 85 % (BENCHMARKS.md, "Fourth round").
+     */
+    static final double PRESENT_WEIGHT = 8;
 
     private final Head kind;
     private final Head colour;
@@ -93,7 +101,7 @@ final class ImageHeads implements AutoCloseable {
                 .add(colour.loss(features, perCell(patches, PatchLabels::colours)));              // ()
         Tensor sceneLoss = total.loss(features, perImage(scenes, tokens, s -> new long[] {s.total()}))
                 .add(perKind.loss(features, counts))
-                .add(present.loss(features, looks))
+                .add(present.loss(features, looks).mul(new Scalar(PRESENT_WEIGHT)))
                 .add(left.loss(features, perImage(scenes, tokens, s -> new long[] {s.leftKind()})))
                 .add(right.loss(features, perImage(scenes, tokens, s -> new long[] {s.rightKind()}))); // ()
         return patchLoss.mul(new Scalar(PATCH_WEIGHT)).add(sceneLoss.mul(new Scalar(SCENE_WEIGHT)));

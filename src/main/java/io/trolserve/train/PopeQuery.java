@@ -21,6 +21,12 @@ record PopeQuery(ShapeColour colour, ShapeKind kind) {
         return new PopeQuery(sampler.coin() ? shape.colour() : null, shape.kind());
     }
 
+    /** A shape the scene holds, by colour and kind. */
+    static PopeQuery presentLook(Scene scene, SceneSampler sampler) {
+        PlacedShape shape = sampler.pick(scene.shapes());
+        return new PopeQuery(shape.colour(), shape.kind());
+    }
+
     /**
      * Something the scene lacks: half a kind it lacks (when it lacks one), otherwise a colour and
      * kind it lacks, half of those a present kind in a colour it does not have.

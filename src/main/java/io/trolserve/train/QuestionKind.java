@@ -15,5 +15,9 @@ public enum QuestionKind {
     /** POPE-style presence: is there a (colour) kind; half yes, half no. */
     YES_NO,
     /** No image: facts about shapes, or an image question that cannot be answered. */
-    TEXT_ONLY
+    TEXT_ONLY,
+    /** The colour of the one shape of a kind among others of other kinds: a shape found by kind. */
+    COLOUR_OF_KIND,
+    /** The kind of the one shape of a colour among others of other colours: a shape found by colour. */
+    KIND_OF_COLOUR
 }

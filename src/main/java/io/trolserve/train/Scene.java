@@ -20,6 +20,11 @@ public record Scene(int side, boolean noisyBackground, long noiseSeed, List<Plac
         return shapes.stream().filter(s -> s.kind() == kind).count();
     }
 
+    /** How many shapes of {@code colour} the scene holds. */
+    public long count(ShapeColour colour) {
+        return shapes.stream().filter(s -> s.colour() == colour).count();
+    }
+
     /** Whether a shape of {@code kind} is present, of {@code colour} too unless that is null. */
     public boolean contains(ShapeColour colour, ShapeKind kind) {
         return shapes.stream().anyMatch(s -> s.kind() == kind && (colour == null || s.colour() == colour));

@@ -24,6 +24,8 @@ final class Sentences {
     static final List<String> POSITION_TEMPLATES = List.of("What shape is on the %s?", "Which shape is on the %s?");
     static final List<String> DESCRIBE_QUESTIONS = List.of("Describe the picture.", "Describe the image.",
             "What is in the picture?");
+    static final List<String> COLOUR_OF_KIND_TEMPLATES = List.of("What colour is the %s?", "What color is the %s?");
+    static final List<String> KIND_OF_COLOUR_TEMPLATES = List.of("Which shape is %s?", "What shape is %s?");
     static final List<String> YES_NO_TEMPLATES = List.of("Is there %s in the picture?", "Is there %s in the image?");
 
     static final String YES = "Yes, there is.";
@@ -70,6 +72,24 @@ final class Sentences {
 
     static String shapeAnswer(ShapeKind kind) {
         return "It is " + withArticle(kind.word()) + ".";
+    }
+
+    /** "What colour is the circle?": asked of a scene with one circle among other shapes. */
+    static String colourOfKindQuestion(String template, ShapeKind kind) {
+        return template.formatted(kind.word());
+    }
+
+    static String colourOfKindAnswer(ShapeKind kind, ShapeColour colour) {
+        return "The " + kind.word() + " is " + colour.word() + ".";
+    }
+
+    /** "Which shape is red?": asked of a scene with one red shape among others. */
+    static String kindOfColourQuestion(String template, ShapeColour colour) {
+        return template.formatted(colour.word());
+    }
+
+    static String kindOfColourAnswer(ShapeColour colour, ShapeKind kind) {
+        return "The " + colour.word() + " shape is " + withArticle(kind.word()) + ".";
     }
 
     static String kindCountQuestion(String template, ShapeKind kind) {
@@ -126,6 +146,11 @@ final class Sentences {
         lines.addAll(DESCRIBE_QUESTIONS);
         for (ShapeColour colour : ShapeColour.values()) {
             lines.add(colourAnswer(colour));
+            KIND_OF_COLOUR_TEMPLATES.forEach(t -> lines.add(kindOfColourQuestion(t, colour)));
+            for (ShapeKind kind : ShapeKind.values()) {
+                lines.add(colourOfKindAnswer(kind, colour));
+                lines.add(kindOfColourAnswer(colour, kind));
+            }
         }
         for (int n = 1; n <= NUMBERS.size(); n++) {
             lines.add(totalCountAnswer(n));
@@ -133,6 +158,7 @@ final class Sentences {
         for (ShapeKind kind : ShapeKind.values()) {
             lines.add(shapeAnswer(kind));
             KIND_COUNT_TEMPLATES.forEach(t -> lines.add(kindCountQuestion(t, kind)));
+            COLOUR_OF_KIND_TEMPLATES.forEach(t -> lines.add(colourOfKindQuestion(t, kind)));
             for (int n = 1; n <= NUMBERS.size(); n++) {
                 lines.add(kindCountAnswer(n, kind));
             }

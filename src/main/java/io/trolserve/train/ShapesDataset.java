@@ -74,6 +74,8 @@ public final class ShapesDataset {
             case DESCRIBE -> describe();
             case YES_NO -> yesNo();
             case TEXT_ONLY -> textOnly();
+            case COLOUR_OF_KIND -> colourOfKind();
+            case KIND_OF_COLOUR -> kindOfColour();
         };
     }
 
@@ -103,7 +105,10 @@ public final class ShapesDataset {
      * the picture allows ({@link PopeQuery#opposite}: often they differ in the colour word alone).
      * Neither the picture alone nor the question alone tells yes from no; the pair's two answers
      * differ by the question alone, which is what the model has to learn to read against the
-     * picture (BENCHMARKS.md, "Third round").
+     * picture (BENCHMARKS.md, "Third round"). Where two more questions fit, a second pair follows,
+     * always by colour and kind: a shape the picture holds, then the same kind in a colour it lacks.
+     * Asked by kind alone, yes/no is learned early; what is left is reading the colour word against
+     * the picture, POPE's adversarial case.
      */
     public List<Example> nextGroup(int questions) {
         if (questions < 1 || questions > MAX_QUESTIONS_PER_PICTURE) {
@@ -120,6 +125,15 @@ public final class ShapesDataset {
             Example opposite = yesNo(first.scene(), PopeQuery.opposite(lastYesNo, first.scene(), sampler));
             asked.add(opposite.question());
             group.add(opposite);
+            if (questions - group.size() >= 2) {
+                PopeQuery look = PopeQuery.presentLook(first.scene(), sampler);
+                Example present = yesNo(first.scene(), look);
+                Example absent = yesNo(first.scene(), PopeQuery.opposite(look, first.scene(), sampler));
+                if (asked.add(present.question()) && asked.add(absent.question())) {
+                    group.add(present);
+                    group.add(absent);
+                }
+            }
         }
         for (int tries = 1; tries < questions && group.size() < questions; tries++) {   // a repeat is dropped, not redrawn
             Example more = another(first.scene());
@@ -130,7 +144,12 @@ public final class ShapesDataset {
         return group;
     }
 
-    /** One more question about {@code scene}, of a kind drawn among those it answers unambiguously. */
+    /**
+     * One more question about {@code scene}, of a kind drawn among those it answers unambiguously.
+     * Among several shapes these include the colour of the one shape of its kind and the kind of
+     * the one shape of its colour: questions that make the model find a shape by one attribute and
+     * read the other off it, the binding a yes/no question about "a red circle" needs.
+     */
     private Example another(Scene scene) {
         List<Supplier<Example>> kinds = new ArrayList<>();
         kinds.add(() -> totalCount(scene));
@@ -139,6 +158,16 @@ public final class ShapesDataset {
         if (scene.shapes().size() == 1) {
             kinds.add(() -> colour(scene));
             kinds.add(() -> shape(scene));
+        }
+        if (scene.shapes().size() > 1) {
+            List<PlacedShape> loneKinds = scene.shapes().stream().filter(s -> scene.count(s.kind()) == 1).toList();
+            List<PlacedShape> loneColours = scene.shapes().stream().filter(s -> scene.count(s.colour()) == 1).toList();
+            if (!loneKinds.isEmpty()) {
+                kinds.add(() -> colourOfKind(scene, sampler.pick(loneKinds)));
+            }
+            if (!loneColours.isEmpty()) {
+                kinds.add(() -> kindOfColour(scene, sampler.pick(loneColours)));
+            }
         }
         if (describable(scene)) {
             kinds.add(() -> describe(scene));
@@ -156,6 +185,44 @@ public final class ShapesDataset {
     private Example colour(Scene lone) {
         return new Example(QuestionKind.COLOUR, lone, sampler.pick(Sentences.COLOUR_QUESTIONS),
                 Sentences.colourAnswer(lone.shapes().get(0).colour()));
+    }
+
+    private Example colourOfKind() {
+        Look asked = sampler.look();
+        Scene scene = amongOthers(asked, () -> new Look(other(asked.kind(), sampler::kind), sampler.colour()));
+        return colourOfKind(scene, placed(scene, asked));
+    }
+
+    /** The colour of the one shape of its kind among others: reading the picture by kind. */
+    private Example colourOfKind(Scene scene, PlacedShape asked) {
+        String question = Sentences.colourOfKindQuestion(sampler.pick(Sentences.COLOUR_OF_KIND_TEMPLATES), asked.kind());
+        return new Example(QuestionKind.COLOUR_OF_KIND, scene, question, Sentences.colourOfKindAnswer(asked.kind(), asked.colour()));
+    }
+
+    private Example kindOfColour() {
+        Look asked = sampler.look();
+        Scene scene = amongOthers(asked, () -> new Look(sampler.kind(), other(asked.colour(), sampler::colour)));
+        return kindOfColour(scene, placed(scene, asked));
+    }
+
+    /** {@code asked} and one to three {@code others}, which must not look like it, scattered. */
+    private Scene amongOthers(Look asked, Supplier<Look> others) {
+        List<Look> looks = new ArrayList<>(List.of(asked));
+        for (int n = 1 + random.nextInt(3); n > 0; n--) {
+            looks.add(others.get());
+        }
+        return sampler.scatter(looks);
+    }
+
+    private static PlacedShape placed(Scene scene, Look look) {
+        return scene.shapes().stream().filter(s -> s.kind() == look.kind() && s.colour() == look.colour())
+                .findFirst().orElseThrow();
+    }
+
+    /** The kind of the one shape of its colour among others: reading the picture by colour. */
+    private Example kindOfColour(Scene scene, PlacedShape asked) {
+        String question = Sentences.kindOfColourQuestion(sampler.pick(Sentences.KIND_OF_COLOUR_TEMPLATES), asked.colour());
+        return new Example(QuestionKind.KIND_OF_COLOUR, scene, question, Sentences.kindOfColourAnswer(asked.colour(), asked.kind()));
     }
 
     private Example shape() {
@@ -181,7 +248,7 @@ public final class ShapesDataset {
         }
         int others = random.nextInt(Math.min(2, MAX_SHAPES - n) + 1);
         for (int i = 0; i < others; i++) {
-            looks.add(new Look(otherKind(counted), sampler.colour()));
+            looks.add(new Look(other(counted, sampler::kind), sampler.colour()));
         }
         return kindCount(sampler.scatter(looks), counted);
     }
@@ -300,12 +367,13 @@ public final class ShapesDataset {
         return looks;
     }
 
-    private ShapeKind otherKind(ShapeKind not) {
-        ShapeKind kind;
+    /** What {@code draw} gives next other than {@code not}. */
+    private static <T> T other(T not, Supplier<T> draw) {
+        T value;
         do {
-            kind = sampler.kind();
-        } while (kind == not);
-        return kind;
+            value = draw.get();
+        } while (value == not);
+        return value;
     }
 
     private static List<PlacedShape> leftToRight(Scene scene) {
@@ -321,6 +389,9 @@ public final class ShapesDataset {
         weights.put(QuestionKind.DESCRIBE, 10);
         weights.put(QuestionKind.YES_NO, 25);
         weights.put(QuestionKind.TEXT_ONLY, 5);
+        // Asked only as further questions about a picture of several shapes (nextGroup).
+        weights.put(QuestionKind.COLOUR_OF_KIND, 0);
+        weights.put(QuestionKind.KIND_OF_COLOUR, 0);
         return Collections.unmodifiableMap(weights);
     }
 }

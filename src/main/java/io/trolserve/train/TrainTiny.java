@@ -147,7 +147,7 @@ public final class TrainTiny {
             double target = target(s.kind());
             boolean ok = s.accuracy() >= target;
             met &= ok;
-            out.printf("  %-10s %6.1f %%  (%d/%d)%s%n", s.kind(), 100 * s.accuracy(), s.right(), s.asked(),
+            out.printf("  %-14s %6.1f %%  (%d/%d)%s%n", s.kind(), 100 * s.accuracy(), s.right(), s.asked(),
                     target > 0 ? String.format("  target %.0f %%: %s", 100 * target, ok ? "met" : "NOT met") : "");
             s.misses().forEach(m -> out.println("      miss: " + m));
         }

@@ -60,19 +60,23 @@ class DemoModelAnswersTest {
         assertThat(ask(question, png)).isEqualTo(answer);
     }
 
-    /** Two and three shapes: counted, by kind too, and asked about yes or no. */
+    /** Two and three shapes: counted, by kind too, asked yes or no, the colour of a kind and the kind of a colour. */
     @ParameterizedTest(name = "{0}: {1} -> {2}")
     @CsvSource(delimiter = '|', value = {
         "two|How many shapes are there?|There are two shapes.",
         "two|How many circles are there?|There is one circle.",
         "two|Is there a blue star in the picture?|Yes, there is.",
-        "two|Is there a blue circle in the picture?|No, there is not.",
         "two|Is there a square in the image?|No, there is not.",
         "two|Is there a star in the picture?|Yes, there is.",
-        "three|How many shapes are there?|There are three shapes.",
+        "two|Is there a purple square in the picture?|No, there is not.",
+        "two|Is there a red circle in the image?|Yes, there is.",
+        "two|What colour is the circle?|The circle is red.",
+        "two|Which shape is red?|The red shape is a circle.",
+        "two|Describe the picture.|There is a red circle and a blue star.",
+        "three|Is there a green triangle in the picture?|Yes, there is.",
+        "three|What color is the triangle?|The triangle is green.",
         "three|How many squares are there?|There is one square.",
         "three|Is there a blue square in the picture?|Yes, there is.",
-        "three|Is there a red triangle in the image?|No, there is not.",
         "three|Is there a star in the image?|No, there is not."})
     void answersAboutSeveralShapes(String picture, String question, String answer) throws Exception {
         Scene scene = picture.equals("two")
@@ -86,13 +90,19 @@ class DemoModelAnswersTest {
         assertThat(askAbout(scene, picture, question)).isEqualTo(answer);
     }
 
-    /** Pictures of one shape, drawn as the training data is. */
+    /** Pictures of one shape, drawn as the training data is; yes or no about the shape in its colour and in another. */
     @ParameterizedTest(name = "{0} {1}: {2} -> {3}")
     @CsvSource(delimiter = '|', value = {
         "GREEN|TRIANGLE|What colour is the shape?|The shape is green.",
         "PURPLE|CIRCLE|What shape is this?|It is a circle.",
         "ORANGE|SQUARE|What shape is in the picture?|It is a square.",
-        "BLUE|STAR|Describe the picture.|There is a blue star."})
+        "BLUE|STAR|Describe the picture.|There is a blue star.",
+        "BLUE|STAR|Is there a blue star in the picture?|Yes, there is.",
+        "BLUE|STAR|Is there a red star in the picture?|No, there is not.",
+        "RED|SQUARE|Is there a green square in the image?|No, there is not.",
+        "RED|SQUARE|Is there a red square in the image?|Yes, there is.",
+        "YELLOW|TRIANGLE|Is there an orange triangle in the picture?|No, there is not.",
+        "GREEN|CIRCLE|Is there a blue circle in the picture?|No, there is not."})
     void answersAboutOneShape(ShapeColour colour, ShapeKind kind, String question, String answer) throws Exception {
         Scene scene = new Scene(DemoModel.IMAGE_SIDE, false, 0, List.of(new PlacedShape(kind, colour, 56, 56, 50)));
         assertThat(askAbout(scene, colour + "-" + kind, question)).isEqualTo(answer);

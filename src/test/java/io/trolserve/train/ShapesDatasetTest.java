@@ -10,8 +10,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +29,10 @@ class ShapesDatasetTest {
     private static final Pattern COUNT_ANSWER = Pattern.compile("There (?:is|are) (\\w+) (\\w+)\\.");
     private static final Pattern YES_NO_QUESTION = Pattern.compile("Is there an? (?:(\\w+) )?(\\w+) in the (?:picture|image)\\?");
     private static final Pattern DESCRIBED_SHAPE = Pattern.compile("an? (\\w+) (\\w+)");
+    private static final Pattern COLOUR_OF_KIND_QUESTION = Pattern.compile("What colou?r is the ("
+            + Arrays.stream(ShapeKind.values()).map(ShapeKind::word).collect(Collectors.joining("|")) + ")\\?");
+    private static final Pattern KIND_OF_COLOUR_QUESTION = Pattern.compile("(?:Which|What) shape is ("
+            + Arrays.stream(ShapeColour.values()).map(ShapeColour::word).collect(Collectors.joining("|")) + ")\\?");
 
     @Test
     void everyAnswerAgreesWithItsSceneAndEveryWordIsInTheCorpus() {
@@ -92,6 +98,58 @@ class ShapesDatasetTest {
                 });
     }
 
+    /**
+     * Where a group of four starts with a yes/no pair, a second pair asks by colour and kind: the
+     * same kind, one colour the picture holds it in and one it lacks (POPE's adversarial case).
+     * It is dropped only when the first pair already asked one of its questions.
+     */
+    @Test
+    void aYesNoGroupOfFourAddsAPairThatDiffersInTheColourWord() {
+        ShapesDataset data = new ShapesDataset(112, 23);
+        int yesNoGroups = 0;
+        int colourPairs = 0;
+        for (int i = 0; i < 4_000; i++) {
+            List<Example> group = data.nextGroup(4);
+            if (group.get(0).kind() != QuestionKind.YES_NO) {
+                continue;
+            }
+            yesNoGroups++;
+            if (group.size() < 4) {
+                continue;
+            }
+            Matcher present = YES_NO_QUESTION.matcher(group.get(2).question());
+            Matcher absent = YES_NO_QUESTION.matcher(group.get(3).question());
+            if (group.get(2).kind() == QuestionKind.YES_NO && group.get(3).kind() == QuestionKind.YES_NO
+                    && present.matches() && absent.matches() && present.group(1) != null && absent.group(1) != null
+                    && present.group(2).equals(absent.group(2)) && !present.group(1).equals(absent.group(1))
+                    && group.get(2).answer().equals(Sentences.YES) && group.get(3).answer().equals(Sentences.NO)) {
+                colourPairs++;
+            }
+        }
+        assertThat(yesNoGroups).isGreaterThan(800);
+        assertThat((double) colourPairs / yesNoGroups).isGreaterThan(0.8);   // 86 % with this seed: a lone shape often repeats the first pair
+    }
+
+    /**
+     * Pictures of several shapes are also asked the colour of the one shape of its kind and the
+     * kind of the one shape of its colour, each answered as the picture gives it (the answers are
+     * checked in {@link #aGroupAsksSeveralQuestionsAboutOnePictureEachAnsweredByIt}).
+     */
+    @Test
+    void severalShapesAreAskedTheColourOfAKindAndTheKindOfAColour() {
+        ShapesDataset data = new ShapesDataset(112, 29);
+        int colourOfKind = 0;
+        int kindOfColour = 0;
+        for (int i = 0; i < 2_000; i++) {
+            for (Example example : data.nextGroup(4)) {
+                colourOfKind += example.kind() == QuestionKind.COLOUR_OF_KIND ? 1 : 0;
+                kindOfColour += example.kind() == QuestionKind.KIND_OF_COLOUR ? 1 : 0;
+            }
+        }
+        assertThat(colourOfKind).isGreaterThan(200);
+        assertThat(kindOfColour).isGreaterThan(200);
+    }
+
     /** Groups do ask more than one question: most pictures are read for several answers. */
     @Test
     void mostPicturesCarrySeveralQuestions() {
@@ -155,7 +213,9 @@ class ShapesDatasetTest {
             for (int i = 0; i < 500; i++) {
                 seen.add(dataset.next().kind());
             }
-            assertThat(seen).containsExactlyInAnyOrder(QuestionKind.values());
+            // Kinds of weight 0 are asked only as further questions about a picture (nextGroup).
+            assertThat(seen).containsExactlyInAnyOrderElementsOf(ShapesDataset.WEIGHTS.entrySet().stream()
+                    .filter(w -> w.getValue() > 0).map(Map.Entry::getKey).toList());
             Map<QuestionKind, Integer> counts = new EnumMap<>(QuestionKind.class);
             for (int i = 0; i < 5_000; i++) {
                 counts.merge(dataset.next().kind(), 1, Integer::sum);
@@ -205,12 +265,30 @@ class ShapesDatasetTest {
                 assertThat(scene.shapes()).hasSize(1);
                 yield "It is a " + scene.shapes().get(0).kind().word() + ".";
             }
+            case COLOUR_OF_KIND -> {
+                PlacedShape named = theOneNamed(scene, question, COLOUR_OF_KIND_QUESTION, s -> s.kind().word());
+                yield "The " + named.kind().word() + " is " + named.colour().word() + ".";
+            }
+            case KIND_OF_COLOUR -> {
+                PlacedShape named = theOneNamed(scene, question, KIND_OF_COLOUR_QUESTION, s -> s.colour().word());
+                yield "The " + named.colour().word() + " shape is a " + named.kind().word() + ".";
+            }
             case COUNT -> countAnswer(scene, question);
             case POSITION -> positionAnswer(scene, question);
             case DESCRIBE -> describeAnswer(scene);
             case YES_NO -> yesNoAnswer(scene, question);
             case TEXT_ONLY -> textOnlyAnswer(example);
         };
+    }
+
+    /** The one shape, of two to five, whose attribute the question names (its first group). */
+    private static PlacedShape theOneNamed(Scene scene, String question, Pattern form, Function<PlacedShape, String> attribute) {
+        Matcher m = form.matcher(question);
+        assertThat(m.matches()).isTrue();
+        assertThat(scene.shapes()).hasSizeBetween(2, 5);
+        List<PlacedShape> named = scene.shapes().stream().filter(s -> attribute.apply(s).equals(m.group(1))).toList();
+        assertThat(named).hasSize(1);
+        return named.get(0);
     }
 
     private static String countAnswer(Scene scene, String question) {
