@@ -1,12 +1,16 @@
 package io.trolserve.api;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
+import io.smallrye.common.annotation.Identifier;
 import io.trolserve.engine.EngineHealth;
+import io.trolserve.messaging.KafkaSettings;
+import io.trolserve.messaging.Topics;
 import io.trolserve.service.EngineSettings;
 import io.trolserve.service.ServiceRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,8 +18,9 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 
 /**
- * Readiness: the model is loaded and the engine steps (Kafka reachability comes from the Kafka
- * connector's own readiness checks). Liveness: while the service serves, its engine thread is
+ * Readiness: the model is loaded and the engine steps, and the REST side's consumers hold their
+ * partitions of trol.answers and trol.tokens (Kafka reachability comes from the Kafka connector's
+ * own readiness checks). Liveness: while the service serves, its engine thread is
  * neither dead nor stalled ({@code trol.engine.stall-timeout}), since only a restart helps then.
  * Both carry the engine's health and, when it is not ALIVE, the reason in their data.
  */
@@ -28,6 +33,19 @@ public class ServiceHealth {
     @Inject
     EngineSettings engineSettings;
 
+    @Inject
+    @Identifier(RestConsumerAssignment.NAME)
+    RestConsumerAssignment restAssignment;
+
+    @Inject
+    KafkaSettings kafka;
+
+    @ConfigProperty(name = "mp.messaging.incoming." + Topics.REST_ANSWERS + ".enabled", defaultValue = "true")
+    boolean restAnswersEnabled;
+
+    @ConfigProperty(name = "mp.messaging.incoming." + Topics.REST_TOKENS + ".enabled", defaultValue = "true")
+    boolean restTokensEnabled;
+
     @Produces
     @Readiness
     HealthCheck modelLoaded() {
@@ -35,6 +53,13 @@ public class ServiceHealth {
             ServiceRuntime.State state = runtime.state();
             return readiness(state, engineHealth(state));
         };
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck restConsumersAssigned() {
+        return () -> restReadiness(restConsumer(restAnswersEnabled, kafka.topics().answers()),
+                restConsumer(restTokensEnabled, kafka.topics().tokens()));
     }
 
     @Produces
@@ -57,6 +82,19 @@ public class ServiceHealth {
         boolean up = state == ServiceRuntime.State.READY && engine != null && engine.ok();
         return withEngine(HealthCheckResponse.named("trol-model").withData("state", state.name()), engine).status(up)
                 .build();
+    }
+
+    enum RestConsumer { ASSIGNED, DISABLED, WAITING_FOR_PARTITIONS }
+
+    private RestConsumer restConsumer(boolean enabled, String topic) {
+        return !enabled ? RestConsumer.DISABLED
+                : restAssignment.holds(topic) ? RestConsumer.ASSIGNED : RestConsumer.WAITING_FOR_PARTITIONS;
+    }
+
+    static HealthCheckResponse restReadiness(RestConsumer answers, RestConsumer tokens) {
+        boolean up = answers != RestConsumer.WAITING_FOR_PARTITIONS && tokens != RestConsumer.WAITING_FOR_PARTITIONS;
+        return HealthCheckResponse.named("trol-rest-consumers").withData(Topics.REST_ANSWERS, answers.name())
+                .withData(Topics.REST_TOKENS, tokens.name()).status(up).build();
     }
 
     static HealthCheckResponse liveness(ServiceRuntime.State state, EngineHealth engine) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 
+import io.trolserve.api.ServiceHealth.RestConsumer;
 import io.trolserve.engine.EngineHealth;
 import io.trolserve.service.ServiceRuntime.State;
 
@@ -43,6 +44,21 @@ class ServiceHealthTest {
             HealthCheckResponse ready = ServiceHealth.readiness(s, null);
             assertThat(ready.getStatus()).as("%s", s).isEqualTo(HealthCheckResponse.Status.DOWN);
             assertThat(ready.getData().orElseThrow()).containsEntry("state", s.name());
+        }
+    }
+
+    @Test
+    void readyOnlyOnceEachEnabledRestConsumerHoldsItsPartitions() {
+        RestConsumer[] states = RestConsumer.values();
+        for (RestConsumer answers : states) {
+            for (RestConsumer tokens : states) {
+                HealthCheckResponse r = ServiceHealth.restReadiness(answers, tokens);
+                boolean waiting = answers == RestConsumer.WAITING_FOR_PARTITIONS || tokens == RestConsumer.WAITING_FOR_PARTITIONS;
+                assertThat(r.getStatus()).as("%s, %s", answers, tokens)
+                        .isEqualTo(waiting ? HealthCheckResponse.Status.DOWN : HealthCheckResponse.Status.UP);
+                assertThat(r.getData().orElseThrow()).containsEntry("rest-answers", answers.name())
+                        .containsEntry("rest-tokens", tokens.name());
+            }
         }
     }
 }
