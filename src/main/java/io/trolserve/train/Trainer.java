@@ -42,7 +42,8 @@ final class Trainer {
 
         /**
          * A step holds its whole batch in memory at once, rendered pictures and every activation autograd
-         * keeps: 1,024 of the demo's pictures are 38 MB of pixels alone, and the runs here used 16.
+         * keeps, and the next batch as it is drawn: 1,024 of the demo's pictures are 38 MB of pixels
+         * alone, and the runs here used 16 (64 in the tower stage).
          */
         static final int MAX_BATCH = 1024;
 
@@ -147,17 +148,21 @@ final class Trainer {
         List<Progress> history = new ArrayList<>();
         long started = System.nanoTime();
         ExecutorService workers = Executors.newFixedThreadPool(settings.workers(), Trainer::workerThread);
+        // one thread draws every batch, in order, so the stream is the same; it draws the next
+        // while the workers compute this one (rendering 64 pictures is a quarter of a tower step)
+        ExecutorService drawer = Executors.newSingleThreadExecutor(Trainer::drawerThread);
         try (TensorVector parameters = net.all();
              AdamWOptions options = new AdamWOptions(settings.learningRate())) {
             heads.parameters().forEach(parameters::push_back);
             options.weight_decay().put(0.01);   // before the optimizer copies the options
             try (AdamW optimizer = new AdamW(parameters, options)) {
+                Future<List<T>> next = drawer.submit(() -> draw(draws, settings.batchSize()));
                 for (int step = 0; step < settings.steps(); step++) {
                     double lr = settings.learningRate(step);
                     optimizer.param_groups().get(0).options().set_lr(lr);
-                    List<T> batch = new ArrayList<>();
-                    for (int i = 0; i < settings.batchSize(); i++) {
-                        batch.add(draws.get());
+                    List<T> batch = await(next);
+                    if (step + 1 < settings.steps()) {
+                        next = drawer.submit(() -> draw(draws, settings.batchSize()));
                     }
                     double loss = step(net, optimizer, parameters, batch, shardLoss, workers, settings.workers());
                     Progress p = new Progress(step + 1, loss, (System.nanoTime() - started) / 1e9, lr,
@@ -168,8 +173,17 @@ final class Trainer {
             }
         } finally {
             workers.shutdownNow();
+            drawer.shutdownNow();
         }
         return history;
+    }
+
+    private static <T> List<T> draw(Supplier<T> draws, int count) {
+        List<T> batch = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            batch.add(draws.get());
+        }
+        return batch;
     }
 
     /** One update on one batch, its shards computed in parallel. Returns the batch's loss. */
@@ -251,7 +265,7 @@ final class Trainer {
         return out;
     }
 
-    private static ShardResult await(Future<ShardResult> f) {
+    private static <R> R await(Future<R> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -263,6 +277,12 @@ final class Trainer {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    private static Thread drawerThread(Runnable task) {
+        Thread t = new Thread(task, "train-drawer");
+        t.setDaemon(true);
+        return t;
     }
 
     /** A daemon worker that is a model thread (Libtorch.prepareComputeThread) before its first shard. */
