@@ -20,8 +20,9 @@ import io.trolserve.tiny.TinyTokenizerWriter;
  * <pre>
  * image 112 px, patch 14: 8 x 8 = 64 image tokens
  * CLIP   width 64, 3 layers, 4 heads, MLP 256 (a third layer lets every token learn which
- *        colour goes with which kind; two left it at about 60 %, BENCHMARKS.md "Fourth round")
- * LM     hidden 128, 4 layers, 4 query / 2 key-value heads, MLP 384, Plora rank 16
+ *        colour goes with which kind; two left it at 58 %, BENCHMARKS.md "Fourth round")
+ * LM     hidden 128, 3 layers, 4 query / 2 key-value heads, MLP 384, Plora rank 16 (a fourth layer
+ *        cost a third more training time and answered no better, BENCHMARKS.md "Fifth round")
  * vocab  512 BPE pieces learned from the shapes language and the prompt template
  * </pre>
  */
@@ -35,7 +36,7 @@ public final class DemoModel {
 
     public static TrolConfig config() {
         VisionConfig vision = new VisionConfig(64, 256, 3, 4, 14, IMAGE_SIDE, 1e-5, "quick_gelu");
-        return new TrolConfig(VOCAB_SIZE, 128, 384, 4, 4, 2, 1e-5, 10_000, 0, 1024, false, 1, 2, 16, vision);
+        return new TrolConfig(VOCAB_SIZE, 128, 384, 3, 4, 2, 1e-5, 10_000, 0, 1024, false, 1, 2, 16, vision);
     }
 
     /** tokenizer.json in the published format, its pieces learned from what the model will read and say. */

@@ -19,5 +19,10 @@ public enum QuestionKind {
     /** The colour of the one shape of a kind among others of other kinds: a shape found by kind. */
     COLOUR_OF_KIND,
     /** The kind of the one shape of a colour among others of other colours: a shape found by colour. */
-    KIND_OF_COLOUR
+    KIND_OF_COLOUR,
+    /**
+     * Yes/no by colour and kind where the picture holds both, on one shape (yes) or on two (no):
+     * what "that colour is there and that kind is there" cannot answer. Evaluation only.
+     */
+    YES_NO_BINDING
 }

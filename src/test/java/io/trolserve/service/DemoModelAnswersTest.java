@@ -60,7 +60,12 @@ class DemoModelAnswersTest {
         assertThat(ask(question, png)).isEqualTo(answer);
     }
 
-    /** Two and three shapes: counted, by kind too, asked yes or no, the colour of a kind and the kind of a colour. */
+    /**
+     * Two and three shapes: counted, by kind too, and asked yes or no. Not the colour of one kind
+     * or the kind of one colour among several shapes, nor their description: the model gets those
+     * about half right (BENCHMARKS.md, "Fifth round"; on these pictures it often names one shape's
+     * colour for both), and a case it happens to get right would pin a coin toss.
+     */
     @ParameterizedTest(name = "{0}: {1} -> {2}")
     @CsvSource(delimiter = '|', value = {
         "two|How many shapes are there?|There are two shapes.",
@@ -70,11 +75,7 @@ class DemoModelAnswersTest {
         "two|Is there a star in the picture?|Yes, there is.",
         "two|Is there a purple square in the picture?|No, there is not.",
         "two|Is there a red circle in the image?|Yes, there is.",
-        "two|What colour is the circle?|The circle is red.",
-        "two|Which shape is red?|The red shape is a circle.",
-        "two|Describe the picture.|There is a red circle and a blue star.",
         "three|Is there a green triangle in the picture?|Yes, there is.",
-        "three|What color is the triangle?|The triangle is green.",
         "three|How many squares are there?|There is one square.",
         "three|Is there a blue square in the picture?|Yes, there is.",
         "three|Is there a star in the image?|No, there is not."})

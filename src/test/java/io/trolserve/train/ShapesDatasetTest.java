@@ -150,6 +150,24 @@ class ShapesDatasetTest {
         assertThat(kindOfColour).isGreaterThan(200);
     }
 
+    /**
+     * The binding row of --eval is half yes, half no, so neither answer alone scores above about
+     * half, nor does "the colour is there and the kind is there", which says yes to all of it.
+     * It is never drawn for training.
+     */
+    @Test
+    void bindingQuestionsAreHalfYesAndNeverTrainedOn() {
+        ShapesDataset data = new ShapesDataset(112, 31);
+        int yes = 0;
+        for (int i = 0; i < 1_000; i++) {
+            yes += data.next(QuestionKind.YES_NO_BINDING).answer().startsWith("Yes") ? 1 : 0;
+        }
+        assertThat(yes).isBetween(430, 570);
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(data.nextGroup(4)).noneMatch(e -> e.kind() == QuestionKind.YES_NO_BINDING);
+        }
+    }
+
     /** Groups do ask more than one question: most pictures are read for several answers. */
     @Test
     void mostPicturesCarrySeveralQuestions() {
@@ -277,6 +295,16 @@ class ShapesDatasetTest {
             case POSITION -> positionAnswer(scene, question);
             case DESCRIBE -> describeAnswer(scene);
             case YES_NO -> yesNoAnswer(scene, question);
+            case YES_NO_BINDING -> {
+                Matcher m = YES_NO_QUESTION.matcher(question);
+                assertThat(m.matches()).isTrue();
+                assertThat(scene.shapes()).hasSizeBetween(2, 3);
+                assertThat(scene.shapes()).anyMatch(s -> s.colour().word().equals(m.group(1))
+                        && !s.kind().word().equals(m.group(2)));
+                assertThat(scene.shapes()).anyMatch(s -> s.kind().word().equals(m.group(2))
+                        && !s.colour().word().equals(m.group(1)));
+                yield yesNoAnswer(scene, question);
+            }
             case TEXT_ONLY -> textOnlyAnswer(example);
         };
     }
