@@ -56,6 +56,23 @@ class RestApiIT {
         }
     }
 
+    /**
+     * Ready means the REST consumers hold their partitions of the renamed answers and tokens
+     * topics: a POST accepted before that could miss its answer.
+     */
+    @Test
+    void readinessWaitsForTheRestConsumersOfTheConfiguredTopics() throws Exception {
+        JsonNode ready = fixture.getJson("/q/health/ready");
+        JsonNode rest = null;
+        for (JsonNode check : ready.path("checks")) {
+            rest = check.path("name").asText().equals("trol-rest-consumers") ? check : rest;
+        }
+        assertThat(rest).as("%s", ready).isNotNull();
+        assertThat(rest.path("status").asText()).isEqualTo("UP");
+        assertThat(rest.path("data").path("rest-answers").asText()).isEqualTo("ASSIGNED");
+        assertThat(rest.path("data").path("rest-tokens").asText()).isEqualTo("ASSIGNED");
+    }
+
     /** A request posted here travels on the renamed topics: the REST side's and the service's clients all moved. */
     @Test
     void requestsAnswersAndTokensTravelOnTheConfiguredTopics() throws Exception {
