@@ -1,12 +1,9 @@
 package io.trolserve.train;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -19,13 +16,10 @@ import io.trolserve.train.Sentences.Side;
  * on light backgrounds and questions about them, each with its one exact answer sentence. The
  * same side and seed give the same examples, so training and its held-out evaluation replay.
  *
- * <p>{@link #next()} mixes the kinds by {@link #WEIGHTS}, heavier where the model has more to
- * learn (counting, yes/no); {@link #next(QuestionKind)} draws one kind.
+ * <p>{@link #next()} mixes the kinds by their {@link QuestionKind#weight()}; {@link #next(QuestionKind)}
+ * draws one kind.
  */
 public final class ShapesDataset {
-
-    /** How often {@link #next()} draws each kind, out of their sum (100). */
-    public static final Map<QuestionKind, Integer> WEIGHTS = weights();
 
     private static final int MAX_SHAPES = 5;
     private static final int MAX_YES_NO_SHAPES = 4;
@@ -52,13 +46,13 @@ public final class ShapesDataset {
         return side;
     }
 
-    /** The next example, of a kind drawn by {@link #WEIGHTS}. */
+    /** The next example, of a kind drawn by weight. */
     public Example next() {
         int ticket = random.nextInt(100);
-        for (Map.Entry<QuestionKind, Integer> weight : WEIGHTS.entrySet()) {
-            ticket -= weight.getValue();
+        for (QuestionKind kind : QuestionKind.values()) {
+            ticket -= kind.weight();
             if (ticket < 0) {
-                return next(weight.getKey());
+                return next(kind);
             }
         }
         throw new AssertionError("weights sum to 100");
@@ -96,7 +90,7 @@ public final class ShapesDataset {
     }
 
     /**
-     * A picture and up to {@code questions} questions about it: one drawn by {@link #WEIGHTS} as
+     * A picture and up to {@code questions} questions about it: one drawn by weight as
      * {@link #next()} draws it, then more of the kinds that picture answers without ambiguity, no
      * question twice. Training reads the picture once for all of them (AnswerLoss), so each image
      * row it pays for teaches several answers. A text-only question comes alone.
@@ -398,24 +392,5 @@ public final class ShapesDataset {
 
     private static List<PlacedShape> leftToRight(Scene scene) {
         return scene.shapes().stream().sorted(Comparator.comparingDouble(PlacedShape::centreX)).toList();
-    }
-
-    private static Map<QuestionKind, Integer> weights() {
-        Map<QuestionKind, Integer> weights = new EnumMap<>(QuestionKind.class);
-        weights.put(QuestionKind.COLOUR, 5);
-        weights.put(QuestionKind.SHAPE, 8);
-        weights.put(QuestionKind.COUNT, 35);
-        weights.put(QuestionKind.POSITION, 12);
-        weights.put(QuestionKind.DESCRIBE, 10);
-        weights.put(QuestionKind.YES_NO, 25);
-        weights.put(QuestionKind.TEXT_ONLY, 5);
-        // Asked only as further questions about a picture of several shapes (nextGroup).
-        weights.put(QuestionKind.COLOUR_OF_KIND, 0);
-        weights.put(QuestionKind.KIND_OF_COLOUR, 0);
-        // Held out only: whether the model binds colour to kind. Training meets such questions only
-        // where POPE's draws happen on them; asking them in every second pair did not teach it
-        // (BENCHMARKS.md, "Fifth round", run B1).
-        weights.put(QuestionKind.YES_NO_BINDING, 0);
-        return Collections.unmodifiableMap(weights);
     }
 }
