@@ -37,7 +37,8 @@ final class ImageHeads implements AutoCloseable {
     /**
      * How much more the colour-and-kind presence head weighs among the scene heads. It is the one
      * that needs the tower to bind a colour to a kind across the grid, which a yes/no question
-     * about "a red circle" reads. At the others' weight a two-layer tower found about 58 % of the
+     * about "a red circle" needs (the language model does not read it yet: the binding row of
+     * BENCHMARKS.md, "Fifth round"). At the others' weight a two-layer tower found about 58 % of the
      * colour-and-kinds a picture holds, a three-layer one 66 %; at this weight the three-layer
      * tower finds 85 % (BENCHMARKS.md, "Fourth round").
      */
